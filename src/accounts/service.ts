@@ -1,0 +1,82 @@
+import type { Clock } from "../lib/clock";
+import { notFound } from "../lib/errors";
+import { isWellFormedId, newId } from "../lib/ids";
+import type { Db } from "../lib/prisma";
+import { apiKeyPrefix, generateApiKey, hashesEqual, hashSecret } from "./api-keys";
+
+export interface AccountDto {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface IssuedKey {
+  id: string;
+  /** Shown once, at creation; only its hash is kept. */
+  apiKey: string;
+  prefix: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export function createAccountsService({ db, clock }: AccountsDeps) {
+  async function issueKey(accountId: string, name: string): Promise<IssuedKey> {
+    const generated = generateApiKey();
+    const row = await db.apiKey.create({
+      data: { id: newId("key"), accountId, name, prefix: generated.prefix, keyHash: generated.hash },
+    });
+    return { id: row.id, apiKey: generated.key, prefix: row.prefix, name: row.name, createdAt: row.createdAt.toISOString() };
+  }
+
+  return {
+    /** A new tenant and its first key, in one transaction: never an account nobody can use. */
+    async create(name: string): Promise<{ account: AccountDto; key: IssuedKey }> {
+      const generated = generateApiKey();
+      const accountId = newId("acc");
+      const keyId = newId("key");
+      const [account, key] = await db.$transaction([
+        db.account.create({ data: { id: accountId, name } }),
+        db.apiKey.create({
+          data: { id: keyId, accountId, name: "default", prefix: generated.prefix, keyHash: generated.hash },
+        }),
+      ]);
+      return {
+        account: { id: account.id, name: account.name, createdAt: account.createdAt.toISOString() },
+        key: { id: key.id, apiKey: generated.key, prefix: key.prefix, name: key.name, createdAt: key.createdAt.toISOString() },
+      };
+    },
+
+    async get(accountId: string): Promise<AccountDto> {
+      const account = isWellFormedId(accountId, "acc") ? await db.account.findUnique({ where: { id: accountId } }) : null;
+      if (!account) throw notFound("account");
+      return { id: account.id, name: account.name, createdAt: account.createdAt.toISOString() };
+    },
+
+    async createKey(accountId: string, name: string): Promise<IssuedKey> {
+      await this.get(accountId);
+      return issueKey(accountId, name);
+    },
+
+    /** The account a key belongs to, or null when the key is unknown, malformed or revoked. */
+    async authenticate(key: string): Promise<{ accountId: string; keyId: string } | null> {
+      const prefix = apiKeyPrefix(key);
+      if (!prefix) return null;
+      const row = await db.apiKey.findUnique({ where: { prefix } });
+      if (!row || row.revokedAt || !hashesEqual(row.keyHash, hashSecret(key))) return null;
+      // Only a coarse "last used" is kept: writing the key row on every request would make it
+      // the hottest row in the database.
+      const now = clock.now();
+      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+        await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+      }
+      return { accountId: row.accountId, keyId: row.id };
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+/**
+ * The only reader of `process.env`. Everything configurable is named and validated here, so a
+ * bad deployment fails at start-up with a message naming the variable, not later mid-request.
+ */
+const booleanFromEnv = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const encryptionKeys = z
+  .string()
+  .min(1)
+  .transform((raw, ctx) => {
+    const keys: { id: string; key: Buffer }[] = [];
+    for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [id, b64] = part.split(":");
+      const key = Buffer.from(b64 ?? "", "base64");
+      if (!id || !/^[A-Za-z0-9_-]{1,16}$/.test(id) || key.length !== 32) {
+        ctx.addIssue({ code: "custom", message: "each key must be <id>:<base64 of 32 bytes>, e.g. k1:" + "A".repeat(43) + "=" });
+        return z.NEVER;
+      }
+      keys.push({ id, key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: "custom", message: "holds no key; expected <id>:<base64 of 32 bytes>[,…]" });
+      return z.NEVER;
+    }
+    const ids = keys.map((k) => k.id);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate) {
+      ctx.addIssue({ code: "custom", message: `key id "${duplicate}" appears twice; each key needs its own id` });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(7780),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HOOKRELAY_ADMIN_KEY: z.string().min(24, "must be at least 24 characters"),
+  HOOKRELAY_ENCRYPTION_KEYS: encryptionKeys,
+  HOOKRELAY_ALLOW_HTTP_URLS: booleanFromEnv.default(false),
+  HOOKRELAY_VERIFY_TOKEN_MIN_LENGTH: z.coerce.number().int().min(8).max(256).default(16),
+  HOOKRELAY_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  HOOKRELAY_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
+  HOOKRELAY_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("hookrelay"),
+  HOOKRELAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  HOOKRELAY_CONNECTIONS_PER_ORIGIN: z.coerce.number().int().min(1).max(1000).default(16),
+  HOOKRELAY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  HOOKRELAY_FAILURE_WARNING_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(5),
+});
+
+export interface Config {
+  env: "development" | "test" | "production";
+  databaseUrl: string;
+  redisUrl: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  adminKey: string;
+  encryptionKeys: { id: string; key: Buffer }[];
+  allowHttpUrls: boolean;
+  verifyTokenMinLength: number;
+  handshakeTimeoutMs: number;
+  maxRequestBytes: number;
+  queuePrefix: string;
+  workerConcurrency: number;
+  connectionsPerOrigin: number;
+  dbPoolSize: number;
+  /** Consecutive failures at which a webhook's health turns to "warning". */
+  failureWarningThreshold: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (`PORT=`) means "not set", as in most tools, not "zero" or "invalid".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    adminKey: e.HOOKRELAY_ADMIN_KEY,
+    encryptionKeys: e.HOOKRELAY_ENCRYPTION_KEYS,
+    allowHttpUrls: e.HOOKRELAY_ALLOW_HTTP_URLS,
+    verifyTokenMinLength: e.HOOKRELAY_VERIFY_TOKEN_MIN_LENGTH,
+    handshakeTimeoutMs: e.HOOKRELAY_HANDSHAKE_TIMEOUT_MS,
+    maxRequestBytes: e.HOOKRELAY_MAX_REQUEST_BYTES,
+    queuePrefix: e.HOOKRELAY_QUEUE_PREFIX,
+    workerConcurrency: e.HOOKRELAY_WORKER_CONCURRENCY,
+    connectionsPerOrigin: e.HOOKRELAY_CONNECTIONS_PER_ORIGIN,
+    dbPoolSize: e.HOOKRELAY_DB_POOL_SIZE,
+    failureWarningThreshold: e.HOOKRELAY_FAILURE_WARNING_THRESHOLD,
+  };
+}
+
+/** Only the database is needed to migrate; the CLI must not demand API secrets for it. */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = envSchema.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
+  if (!parsed.success) throw new ConfigError("invalid configuration:\n  DATABASE_URL: must be a postgres:// URL");
+  return parsed.data;
+}

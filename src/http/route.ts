@@ -1,0 +1,61 @@
+import type { Request, Response } from "express";
+import type { z } from "../lib/zod";
+import type { Principal } from "./auth";
+
+/**
+ * A route is declared once: its schemas validate requests in src/http/router.ts and describe
+ * them in src/http/openapi.ts, so the OpenAPI document cannot drift from what is enforced.
+ */
+export type AuthRequirement = "public" | "account" | "admin";
+
+export interface RouteResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal;
+  req: Request;
+  res: Response;
+}
+
+type AnySchema = z.ZodType;
+type Out<S> = S extends AnySchema ? z.output<S> : undefined;
+
+export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {
+  method: "get" | "post" | "patch" | "delete";
+  /** Express-style path, e.g. `/v1/webhooks/:id`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: AuthRequirement;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** A body-less POST (an action such as /verify) still accepts `{}` or nothing. */
+  success: { status: number; description: string; schema?: AnySchema; contentType?: string };
+  /** Error statuses this route can answer besides the ones every route can (400, 401, 415, 500). */
+  errors: number[];
+  handle(input: RouteInput<Out<P>, Out<Q>, Out<B>>): Promise<RouteResponse>;
+}
+
+export type AnyRoute = RouteSpec<AnySchema | undefined, AnySchema | undefined, AnySchema | undefined>;
+
+/** Identity at runtime; gives the handler inferred, validated input types. */
+export function defineRoute<
+  P extends AnySchema | undefined = undefined,
+  Q extends AnySchema | undefined = undefined,
+  B extends AnySchema | undefined = undefined,
+>(spec: RouteSpec<P, Q, B>): AnyRoute {
+  return spec as unknown as AnyRoute;
+}
+
+/** `/v1/webhooks/:id` → `/v1/webhooks/{id}` */
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+}

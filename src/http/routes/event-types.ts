@@ -1,0 +1,31 @@
+import { CreateEventTypeBody, EventType, EventTypeList } from "../../event-types/schemas";
+import type { EventTypesService } from "../../event-types/service";
+import { accountOf } from "../auth";
+import { defineRoute, type AnyRoute } from "../route";
+
+export function eventTypeRoutes(eventTypes: EventTypesService): AnyRoute[] {
+  const tag = "Event types";
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/event-types",
+      tag,
+      summary: "List the event types this account can subscribe to",
+      auth: "account",
+      success: { status: 200, description: "Built-in types, then the account's own.", schema: EventTypeList },
+      errors: [],
+      handle: async ({ principal }) => ({ status: 200, body: { data: await eventTypes.list(accountOf(principal)) } }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/event-types",
+      tag,
+      summary: "Register an event type for this account",
+      auth: "account",
+      body: CreateEventTypeBody,
+      success: { status: 201, description: "Registered.", schema: EventType },
+      errors: [409, 422],
+      handle: async ({ principal, body }) => ({ status: 201, body: await eventTypes.create(accountOf(principal), body) }),
+    }),
+  ];
+}

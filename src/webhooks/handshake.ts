@@ -1,0 +1,138 @@
+import { randomInt } from "node:crypto";
+import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
+import { USER_AGENT } from "../lib/version";
+
+/**
+ * Proving that whoever registers a URL controls it. A handshake is a strategy so that other
+ * styles (Wappcloud's JSON challenge, Slack's url_verification POST, none at all) can sit
+ * beside the Meta/Orki one without touching registration.
+ */
+export interface OwnershipTarget {
+  url: string;
+  verifyToken: string;
+}
+
+export type HandshakeFailureReason = "timeout" | "unreachable" | "redirect" | "http_status" | "challenge_mismatch";
+
+export type HandshakeResult =
+  | { verified: true; elapsedMs: number }
+  | {
+      verified: false;
+      reason: HandshakeFailureReason;
+      /** What the endpoint answered, in words a customer can act on. */
+      message: string;
+      status?: number;
+      bodySnippet?: string;
+      error?: string;
+      elapsedMs: number;
+    };
+
+export type OwnershipCheck = (target: OwnershipTarget) => Promise<HandshakeResult>;
+
+/** Bytes of the endpoint's answer that are read; a challenge echo is tiny. */
+export const HANDSHAKE_MAX_RESPONSE_BYTES = 4 * 1024;
+const SNIPPET_CHARS = 200;
+
+/**
+ * A fresh challenge: 15 decimal digits, first one non-zero. Meta's challenges are numeric and
+ * many receivers echo `int(challenge)`, so ours must survive that round trip, also through a
+ * JavaScript number (2^53 > 10^15).
+ */
+export function newChallenge(): string {
+  return String(randomInt(1, 10)) + Array.from({ length: 14 }, () => randomInt(0, 10)).join("");
+}
+
+/** The Meta / Orki handshake: GET with hub.mode, hub.verify_token and hub.challenge. */
+export function metaHubChallengeRequestUrl(url: string, verifyToken: string, challenge: string): string {
+  const target = new URL(url);
+  const hub = { "hub.mode": "subscribe", "hub.verify_token": verifyToken, "hub.challenge": challenge };
+  if ([...target.searchParams.keys()].some((k) => k.startsWith("hub."))) {
+    for (const [k, v] of Object.entries(hub)) target.searchParams.set(k, v);
+    return target.toString();
+  }
+  // Appended to the query as registered, byte for byte: receivers that check their own URL
+  // strictly must see it unchanged.
+  const extra = new URLSearchParams(hub).toString();
+  target.search = target.search ? `${target.search}&${extra}` : `?${extra}`;
+  return target.toString();
+}
+
+/**
+ * Verified only by a 2xx whose body is exactly the challenge (surrounding whitespace
+ * tolerated: some frameworks append a newline). Anything else fails, with what was answered.
+ */
+export function judgeChallengeEcho(challenge: string, outcome: HttpOutcome): HandshakeResult {
+  const elapsedMs = outcome.elapsedMs;
+  switch (outcome.kind) {
+    case "timeout":
+      return {
+        verified: false,
+        reason: "timeout",
+        message: `the endpoint did not answer within ${outcome.timeoutMs} ms`,
+        elapsedMs,
+      };
+    case "network":
+      return {
+        verified: false,
+        reason: "unreachable",
+        message: `could not reach the endpoint: ${outcome.errorClass} (${outcome.message})`,
+        error: outcome.errorClass,
+        elapsedMs,
+      };
+    case "response": {
+      const bodySnippet = snippet(outcome.body);
+      const seen = { status: outcome.status, bodySnippet, elapsedMs };
+      if (outcome.status >= 300 && outcome.status < 400) {
+        const location = outcome.headers["location"];
+        return {
+          verified: false,
+          reason: "redirect",
+          message: `the endpoint answered ${outcome.status}${location ? ` redirecting to ${location}` : ""}; redirects are not followed, register the final URL`,
+          ...seen,
+        };
+      }
+      if (outcome.status < 200 || outcome.status >= 300) {
+        return {
+          verified: false,
+          reason: "http_status",
+          message: `the endpoint answered ${outcome.status}${bodySnippet ? ` with body ${JSON.stringify(bodySnippet)}` : ""}; it must answer 2xx with the hub.challenge value`,
+          ...seen,
+        };
+      }
+      if (outcome.body.trim() !== challenge) {
+        return {
+          verified: false,
+          reason: "challenge_mismatch",
+          message: `the endpoint answered ${outcome.status} with body ${JSON.stringify(bodySnippet)}, not the hub.challenge value ${JSON.stringify(challenge)}`,
+          ...seen,
+        };
+      }
+      return { verified: true, elapsedMs };
+    }
+  }
+}
+
+/** The start of a body, cut on a character boundary (never half an emoji). */
+function snippet(body: string): string {
+  const chars = Array.from(body.slice(0, SNIPPET_CHARS * 2));
+  return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS).join("")}…` : body;
+}
+
+export interface HandshakeDeps {
+  http: OutboundHttp;
+  timeoutMs: number;
+}
+
+export function metaHubChallenge(deps: HandshakeDeps): OwnershipCheck {
+  return async ({ url, verifyToken }) => {
+    const challenge = newChallenge();
+    const outcome = await deps.http.exchange({
+      method: "GET",
+      url: metaHubChallengeRequestUrl(url, verifyToken, challenge),
+      headers: { "user-agent": USER_AGENT, accept: "text/plain, */*" },
+      timeoutMs: deps.timeoutMs,
+      maxResponseBytes: HANDSHAKE_MAX_RESPONSE_BYTES,
+    });
+    return judgeChallengeEcho(challenge, outcome);
+  };
+}

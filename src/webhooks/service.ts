@@ -1,0 +1,162 @@
+import type { EventTypesService } from "../event-types/service";
+import { webhookHealth } from "../health/webhook-health";
+import type { Clock } from "../lib/clock";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { notFound, unprocessable } from "../lib/errors";
+import { isWellFormedId, newId } from "../lib/ids";
+import type { Db } from "../lib/prisma";
+import { isRecordGone } from "../lib/prisma-errors";
+import type { SecretBox } from "../lib/secret-box";
+import type { Webhook as WebhookRow } from "../generated/prisma/client";
+import type { HandshakeResult, OwnershipCheck, OwnershipTarget } from "./handshake";
+import type { CreateWebhookInput, UpdateWebhookInput, WebhookDto } from "./schemas";
+import { verifyTokenHint } from "./verify-token";
+
+export interface WebhooksDeps {
+  db: Db;
+  clock: Clock;
+  secrets: SecretBox;
+  verifyOwnership: OwnershipCheck;
+  eventTypes: EventTypesService;
+  failureWarningThreshold: number;
+}
+
+export function createWebhooksService(deps: WebhooksDeps) {
+  const { db, clock, secrets } = deps;
+
+  const toDto = (row: WebhookRow): WebhookDto => ({
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.eventTypes,
+    status: row.status,
+    health: webhookHealth(row.status, row.consecutiveFailures, deps.failureWarningThreshold),
+    disabledReason: row.disabledReason,
+    disabledAt: iso(row.disabledAt),
+    verifiedAt: iso(row.verifiedAt),
+    consecutiveFailures: row.consecutiveFailures,
+    lastSuccessAt: iso(row.lastSuccessAt),
+    lastFailureAt: iso(row.lastFailureAt),
+    verifyTokenHint: row.verifyTokenHint,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  });
+
+  /** Another account's webhook is reported exactly like a missing one. */
+  async function load(accountId: string, id: string): Promise<WebhookRow> {
+    const row = isWellFormedId(id, "wh") ? await db.webhook.findFirst({ where: { id, accountId } }) : null;
+    if (!row) throw notFound("webhook");
+    return row;
+  }
+
+  async function requireKnownEventTypes(accountId: string, names: string[]): Promise<void> {
+    const unknown = await deps.eventTypes.unknownNames(accountId, names);
+    if (unknown.length > 0) {
+      throw unprocessable("unknown_event_types", `unknown event types: ${unknown.join(", ")}; see GET /v1/event-types`, {
+        unknown,
+      });
+    }
+  }
+
+  /** Runs the handshake; a failure becomes the 422 that tells the customer what their endpoint said. */
+  async function requireOwnership(target: OwnershipTarget): Promise<Extract<HandshakeResult, { verified: true }>> {
+    const result = await deps.verifyOwnership(target);
+    if (result.verified) return result;
+    const { verified: _verified, message, ...details } = result;
+    throw unprocessable("handshake_failed", `verification handshake failed: ${message}`, details);
+  }
+
+  return {
+    toDto,
+
+    async create(accountId: string, input: CreateWebhookInput): Promise<WebhookDto> {
+      await requireKnownEventTypes(accountId, input.eventTypes);
+      await requireOwnership({ url: input.url, verifyToken: input.verifyToken });
+      const row = await db.webhook.create({
+        data: {
+          id: newId("wh"),
+          accountId,
+          url: input.url,
+          description: input.description ?? null,
+          eventTypes: input.eventTypes,
+          verifyTokenCipher: secrets.seal(input.verifyToken),
+          verifyTokenHint: verifyTokenHint(input.verifyToken),
+          verifiedAt: clock.now(),
+        },
+      });
+      return toDto(row);
+    },
+
+    async list(accountId: string, page: { limit: number; cursor?: string }) {
+      const after = page.cursor ? decodeCursor(page.cursor, ["id"]).id : undefined;
+      // Ids are time-ordered, so newest first is id descending, and the cursor is the last id.
+      const rows = await db.webhook.findMany({
+        where: { accountId, ...(after ? { id: { lt: after } } : {}) },
+        orderBy: { id: "desc" },
+        take: page.limit + 1,
+      });
+      const more = rows.length > page.limit;
+      const data = rows.slice(0, page.limit);
+      return { data: data.map(toDto), nextCursor: more ? encodeCursor({ id: data[data.length - 1]!.id }) : null };
+    },
+
+    async get(accountId: string, id: string): Promise<WebhookDto> {
+      return toDto(await load(accountId, id));
+    },
+
+    async update(accountId: string, id: string, patch: UpdateWebhookInput): Promise<WebhookDto> {
+      const row = await load(accountId, id);
+      if (patch.eventTypes) await requireKnownEventTypes(accountId, patch.eventTypes);
+      const endpointChanged =
+        (patch.url !== undefined && patch.url !== row.url) || patch.verifyToken !== undefined;
+      if (endpointChanged) {
+        await requireOwnership({
+          url: patch.url ?? row.url,
+          verifyToken: patch.verifyToken ?? secrets.open(row.verifyTokenCipher),
+        });
+      }
+      const updated = await writeOrNotFound(() => db.webhook.update({
+        where: { id: row.id },
+        data: {
+          ...(patch.url !== undefined ? { url: patch.url } : {}),
+          ...(patch.verifyToken !== undefined
+            ? { verifyTokenCipher: secrets.seal(patch.verifyToken), verifyTokenHint: verifyTokenHint(patch.verifyToken) }
+            : {}),
+          ...(patch.eventTypes !== undefined ? { eventTypes: patch.eventTypes } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(endpointChanged ? { verifiedAt: clock.now() } : {}),
+        },
+      }));
+      return toDto(updated);
+    },
+
+    async remove(accountId: string, id: string): Promise<void> {
+      const row = await load(accountId, id);
+      await writeOrNotFound(() => db.webhook.delete({ where: { id: row.id } }));
+    },
+
+    /** Re-proves ownership on demand; on success the webhook's verifiedAt moves to now. */
+    async verify(accountId: string, id: string) {
+      const row = await load(accountId, id);
+      const result = await requireOwnership({ url: row.url, verifyToken: secrets.open(row.verifyTokenCipher) });
+      const updated = await writeOrNotFound(() => db.webhook.update({ where: { id: row.id }, data: { verifiedAt: clock.now() } }));
+      return { verified: true as const, elapsedMs: result.elapsedMs, webhook: toDto(updated) };
+    },
+  };
+}
+
+/** The handshake takes seconds; the webhook may be deleted meanwhile, which is a 404, not a 500. */
+async function writeOrNotFound<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isRecordGone(err)) throw notFound("webhook");
+    throw err;
+  }
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;

@@ -1,0 +1,30 @@
+/**
+ * Which URLs may be registered. Pure: the network checks (what the host resolves to) belong
+ * to the SSRF guard at connect time, where the answer cannot change between check and use.
+ */
+export type UrlVerdict = { ok: true; url: string } | { ok: false; message: string };
+
+export const MAX_URL_LENGTH = 2048;
+
+export function checkWebhookUrl(raw: string, opts: { allowHttp: boolean }): UrlVerdict {
+  if (raw.length > MAX_URL_LENGTH) return { ok: false, message: `must be at most ${MAX_URL_LENGTH} characters` };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, message: "must be an absolute URL such as https://example.com/webhooks" };
+  }
+  if (url.protocol !== "https:" && !(opts.allowHttp && url.protocol === "http:")) {
+    return {
+      ok: false,
+      message: opts.allowHttp ? "must use https or http" : "must use https (plain http is allowed only in development setups)",
+    };
+  }
+  if (url.username || url.password) {
+    return { ok: false, message: "must not carry credentials; authenticate with the signature instead" };
+  }
+  // `url.hash` is "" for a bare trailing "#", so look at the input itself.
+  if (url.hash || raw.includes("#")) return { ok: false, message: "must not have a #fragment: it is never sent to the server" };
+  if (!url.hostname) return { ok: false, message: "must name a host" };
+  return { ok: true, url: url.toString() };
+}

@@ -1,0 +1,69 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { buildContainer, type Container, type ContainerOverrides } from "../../src/container";
+import { listen } from "../../src/http/server";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { testConfig } from "./env";
+
+export interface TestApp {
+  baseUrl: string;
+  container: Container;
+  adminKey: string;
+  db: TestDatabase;
+  /** A request with JSON in and out; `key` goes in the Authorization header. */
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** A new account and its API key, made through the admin API. */
+  newAccount(name?: string): Promise<{ accountId: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  // Tests look into bodies freely; each assertion states the shape it expects.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** The real app on port 0 against its own database and the suite's Redis. */
+export async function startTestApp(env: Record<string, string> = {}, overrides: ContainerOverrides = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = testConfig(db.url, env);
+  const container = buildContainer(config, overrides);
+  const server: Server = await listen(container.createApp(), 0, "127.0.0.1");
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const call: TestApp["call"] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (res.headers.get("content-type")?.includes("json")) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+
+  return {
+    baseUrl,
+    container,
+    adminKey: config.adminKey,
+    db,
+    call,
+    async newAccount(name = "Test account") {
+      const res = await call("POST", "/v1/accounts", { key: config.adminKey, body: { name } });
+      if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { accountId: res.body.account.id, apiKey: res.body.apiKey.apiKey };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await container.close();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { loadConfig, type Config } from "../../src/config";
+
+/** Names shared by global setup and the test files. */
+export const TEMPLATE_DB = "hookrelay_test_template";
+export const TEST_DB_PREFIX = "hookrelay_test_";
+
+export function requireEnv(name: "DATABASE_URL" | "REDIS_URL"): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts throwaway Postgres and Redis`);
+  }
+  return value;
+}
+
+/** The same URL pointing at another database on the same server. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A full config as the API would load it, for a given test database. */
+export function testConfig(databaseUrl: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: requireEnv("REDIS_URL"),
+    LOG_LEVEL: "silent",
+    HOOKRELAY_ADMIN_KEY: "hr_admin_test_0123456789abcdefghij",
+    HOOKRELAY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+    HOOKRELAY_ALLOW_HTTP_URLS: "true",
+    ...overrides,
+  });
+}

@@ -1,0 +1,30 @@
+import { Client } from "pg";
+import { migrate } from "../../src/db/migrator";
+import { createEventTypesService } from "../../src/event-types/service";
+import { createDb } from "../../src/lib/prisma";
+import { requireEnv, TEMPLATE_DB, withDatabase } from "./env";
+
+/**
+ * One migrated template database per run; each test file clones it (CREATE DATABASE …
+ * TEMPLATE, tens of milliseconds) and so runs against a database of its own.
+ */
+export default async function globalSetup(): Promise<void> {
+  const serverUrl = requireEnv("DATABASE_URL");
+  requireEnv("REDIS_URL");
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = withDatabase(serverUrl, TEMPLATE_DB);
+  await migrate(templateUrl);
+  const db = createDb(templateUrl, 1);
+  try {
+    await createEventTypesService({ db }).syncBuiltins();
+  } finally {
+    await db.$disconnect();
+  }
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from "node:crypto";
+import { ConfigError, loadConfig, loadDatabaseUrl } from "../../src/config";
+
+const KEY_A = randomBytes(32);
+const KEY_B = randomBytes(32);
+
+const required = {
+  DATABASE_URL: "postgresql://hookrelay@localhost:5432/hookrelay",
+  REDIS_URL: "redis://localhost:6379",
+  HOOKRELAY_ADMIN_KEY: "admin-key-of-24-characters",
+  HOOKRELAY_ENCRYPTION_KEYS: `k1:${KEY_A.toString("base64")}`,
+};
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected loadConfig to throw");
+}
+
+describe("loadConfig", () => {
+  it("fills every optional setting with its default", () => {
+    expect(loadConfig(required)).toEqual({
+      env: "development",
+      databaseUrl: required.DATABASE_URL,
+      redisUrl: required.REDIS_URL,
+      host: "127.0.0.1",
+      port: 7780,
+      logLevel: "info",
+      adminKey: required.HOOKRELAY_ADMIN_KEY,
+      encryptionKeys: [{ id: "k1", key: KEY_A }],
+      allowHttpUrls: false,
+      verifyTokenMinLength: 16,
+      handshakeTimeoutMs: 5000,
+      maxRequestBytes: 512 * 1024,
+      queuePrefix: "hookrelay",
+      workerConcurrency: 50,
+      connectionsPerOrigin: 16,
+      dbPoolSize: 10,
+      failureWarningThreshold: 5,
+    });
+  });
+
+  it("reads numbers from their string form", () => {
+    const config = loadConfig({ ...required, PORT: "8080", HOOKRELAY_VERIFY_TOKEN_MIN_LENGTH: "32", HOOKRELAY_FAILURE_WARNING_THRESHOLD: "3" });
+    expect(config).toMatchObject({ port: 8080, verifyTokenMinLength: 32, failureWarningThreshold: 3 });
+  });
+
+  it("names every missing required variable", () => {
+    const err = configError({});
+    for (const name of ["DATABASE_URL", "REDIS_URL", "HOOKRELAY_ADMIN_KEY", "HOOKRELAY_ENCRYPTION_KEYS"]) {
+      expect(err.message).toContain(`  ${name}: `);
+    }
+    expect(err.name).toBe("ConfigError");
+  });
+
+  it("does not name variables that are fine", () => {
+    const { REDIS_URL: _omitted, ...env } = required;
+    const err = configError(env);
+    expect(err.message).toContain("REDIS_URL");
+    expect(err.message).not.toContain("DATABASE_URL");
+    expect(err.message).not.toContain("HOOKRELAY_ENCRYPTION_KEYS");
+  });
+
+  it.each([
+    ["DATABASE_URL", "mysql://localhost/db", "must be a postgres:// URL"],
+    ["REDIS_URL", "http://localhost:6379", "must be a redis:// URL"],
+    ["HOOKRELAY_ADMIN_KEY", "short", "must be at least 24 characters"],
+  ])("refuses a malformed %s with its message", (name, value, message) => {
+    expect(configError({ ...required, [name]: value }).message).toContain(`${name}: ${message}`);
+  });
+
+  it.each([
+    ["PORT", "65536"],
+    ["PORT", "http"],
+    ["HOOKRELAY_VERIFY_TOKEN_MIN_LENGTH", "7"],
+    ["HOOKRELAY_HANDSHAKE_TIMEOUT_MS", "99"],
+    ["HOOKRELAY_WORKER_CONCURRENCY", "1.5"],
+    ["HOOKRELAY_QUEUE_PREFIX", "has space"],
+    ["LOG_LEVEL", "verbose"],
+    ["NODE_ENV", "staging"],
+  ])("refuses %s=%j", (name, value) => {
+    expect(configError({ ...required, [name]: value }).message).toContain(`  ${name}: `);
+  });
+
+  describe("boolean settings", () => {
+    it.each([
+      ["true", true],
+      ["1", true],
+      ["yes", true],
+      ["false", false],
+      ["0", false],
+      ["no", false],
+    ])("read %j as %s", (raw, expected) => {
+      expect(loadConfig({ ...required, HOOKRELAY_ALLOW_HTTP_URLS: raw }).allowHttpUrls).toBe(expected);
+    });
+
+    it.each(["TRUE", "on", "2"])("refuse %j", (raw) => {
+      expect(configError({ ...required, HOOKRELAY_ALLOW_HTTP_URLS: raw }).message).toContain("HOOKRELAY_ALLOW_HTTP_URLS");
+    });
+
+    it("treat an empty value as unset, taking the default", () => {
+      expect(loadConfig({ ...required, HOOKRELAY_ALLOW_HTTP_URLS: "" }).allowHttpUrls).toBe(false);
+      expect(loadConfig({ ...required, PORT: "" }).port).toBe(7780);
+    });
+  });
+
+  describe("encryption keys", () => {
+    it("are parsed in the order given, ignoring blanks around them", () => {
+      const raw = ` new:${KEY_B.toString("base64")} , old:${KEY_A.toString("base64")},`;
+      expect(loadConfig({ ...required, HOOKRELAY_ENCRYPTION_KEYS: raw }).encryptionKeys).toEqual([
+        { id: "new", key: KEY_B },
+        { id: "old", key: KEY_A },
+      ]);
+    });
+
+    it.each([
+      ["a key of 31 bytes", `k1:${randomBytes(31).toString("base64")}`],
+      ["a key of 33 bytes", `k1:${randomBytes(33).toString("base64")}`],
+      ["a key without an id", `:${KEY_A.toString("base64")}`],
+      ["a key without a colon", KEY_A.toString("base64")],
+      ["an id with a dot", `k.1:${KEY_A.toString("base64")}`],
+      ["an id longer than 16 characters", `${"k".repeat(17)}:${KEY_A.toString("base64")}`],
+      ["one bad key among good ones", `k1:${KEY_A.toString("base64")},k2:short`],
+      ["an empty value", ""],
+    ])("refuse %s, naming the variable", (_what, raw) => {
+      expect(configError({ ...required, HOOKRELAY_ENCRYPTION_KEYS: raw }).message).toContain("HOOKRELAY_ENCRYPTION_KEYS: ");
+    });
+
+    it("explain the expected format", () => {
+      expect(configError({ ...required, HOOKRELAY_ENCRYPTION_KEYS: "k1:short" }).message).toContain(
+        "each key must be <id>:<base64 of 32 bytes>",
+      );
+    });
+
+    it("refuse two keys with the same id", () => {
+      configError({ ...required, HOOKRELAY_ENCRYPTION_KEYS: `k1:${KEY_A.toString("base64")},k1:${KEY_B.toString("base64")}` });
+    });
+
+    it("refuse a value that holds no key at all", () => {
+      configError({ ...required, HOOKRELAY_ENCRYPTION_KEYS: " , " });
+    });
+  });
+});
+
+describe("loadDatabaseUrl", () => {
+  it("needs only DATABASE_URL", () => {
+    expect(loadDatabaseUrl({ DATABASE_URL: required.DATABASE_URL })).toBe(required.DATABASE_URL);
+  });
+
+  it("refuses a missing or malformed DATABASE_URL with a ConfigError naming it", () => {
+    expect(() => loadDatabaseUrl({})).toThrow(ConfigError);
+    expect(() => loadDatabaseUrl({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
+  });
+});

@@ -1,0 +1,60 @@
+import { isWellFormedId, newId } from "../../src/lib/ids";
+
+const CROCKFORD = /^[0-9A-HJKMNP-TV-Z]+$/;
+
+describe("newId", () => {
+  it("is the prefix, an underscore and 26 Crockford base32 characters", () => {
+    const id = newId("wh");
+    expect(id).toMatch(/^wh_[0-9A-HJKMNP-TV-Z]{26}$/);
+  });
+
+  it.each(["acc", "key", "wh", "evt", "et", "dlv", "att"] as const)("starts with the %s prefix", (prefix) => {
+    expect(newId(prefix).startsWith(`${prefix}_`)).toBe(true);
+  });
+
+  it("encodes the time in its first 10 characters", () => {
+    expect(newId("evt", 0).slice(4, 14)).toBe("0000000000");
+    expect(newId("evt", 1).slice(4, 14)).toBe("0000000001");
+    expect(newId("evt", 32).slice(4, 14)).toBe("0000000010");
+    expect(newId("evt", 2 ** 48 - 1).slice(4, 14)).toBe("7ZZZZZZZZZ");
+  });
+
+  it("sorts as a string by creation time across milliseconds", () => {
+    const times = [0, 1, 31, 32, 999, 1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_032, 2 ** 48 - 1];
+    const ids = times.map((t) => newId("dlv", t));
+    expect([...ids].reverse().sort()).toEqual(ids);
+  });
+
+  it("differs between ids made in the same millisecond", () => {
+    const ids = new Set(Array.from({ length: 100 }, () => newId("att", 1_700_000_000_000)));
+    expect(ids.size).toBe(100);
+  });
+
+  it("uses only Crockford characters in its random part", () => {
+    for (let i = 0; i < 100; i++) expect(newId("key").slice(14)).toMatch(CROCKFORD);
+  });
+});
+
+describe("isWellFormedId", () => {
+  it("accepts an id made by newId with the same prefix", () => {
+    expect(isWellFormedId(newId("wh"), "wh")).toBe(true);
+  });
+
+  it("refuses an id of another kind", () => {
+    expect(isWellFormedId(newId("evt"), "wh")).toBe(false);
+    expect(isWellFormedId(newId("et"), "evt")).toBe(false);
+  });
+
+  it.each([
+    ["an empty string", ""],
+    ["the prefix alone", "wh_"],
+    ["one character short", "wh_" + "0".repeat(25)],
+    ["one character long", "wh_" + "0".repeat(27)],
+    ["lowercase characters", "wh_" + "a".repeat(26)],
+    ["the excluded letter I", "wh_" + "I".repeat(26)],
+    ["the excluded letter U", "wh_" + "U".repeat(26)],
+    ["a trailing newline", "wh_" + "0".repeat(26) + "\n"],
+  ])("refuses %s", (_what, value) => {
+    expect(isWellFormedId(value, "wh")).toBe(false);
+  });
+});
