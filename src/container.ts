@@ -14,7 +14,7 @@ import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/logger";
 import { createOutboundHttp, type OutboundHttp } from "./lib/outbound-http";
 import { createDb, type Db } from "./lib/prisma";
-import { createRedis } from "./lib/redis";
+import { closeRedis, createRedis } from "./lib/redis";
 import { createSecretBox } from "./lib/secret-box";
 import { metaHubChallenge, type OwnershipCheck } from "./webhooks/handshake";
 import { createWebhooksService, type WebhooksService } from "./webhooks/service";
@@ -94,7 +94,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     routes,
     createApp: () => createApp({ routes, auth: { adminKey: config.adminKey, accounts }, logger, maxRequestBytes: config.maxRequestBytes }),
     async close() {
-      await Promise.allSettled([db.$disconnect(), redis.quit(), http.close()]);
+      await Promise.allSettled([db.$disconnect(), closeRedis(redis), http.close()]);
     },
   };
 }

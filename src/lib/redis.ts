@@ -11,3 +11,15 @@ export function createRedis(url: string, role: "client" | "worker" = "client"): 
     lazyConnect: false,
   });
 }
+
+/**
+ * QUIT when connected (lets pending replies arrive); otherwise drop the socket, which also
+ * stops ioredis's reconnect timer. A quit sent to a server that is down would wait forever.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === "ready") {
+    await redis.quit().catch(() => redis.disconnect());
+  } else {
+    redis.disconnect();
+  }
+}

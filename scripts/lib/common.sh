@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+#
+# Logging and system packages, shared by the other scripts/lib files.
+
+# ---------------------------------------------------------------------------
+# Logging
+# ---------------------------------------------------------------------------
+
+# Colour only when stderr is a terminal, so CI logs stay plain text. Logging never
+# fails (`|| true`): stderr may be a pipe whose reader is gone (`... | tee` after a
+# Ctrl-C), and under `set -e` a failed log line must not abort a cleanup halfway.
+_hr_c() { if [[ -t 2 ]]; then printf '\033[%sm' "$1"; fi; }
+hr_info() { printf '%s[hookrelay]%s %s\n' "$(_hr_c '1;34')" "$(_hr_c 0)" "$*" >&2 2>/dev/null || true; }
+hr_warn() { printf '%s[hookrelay] warning:%s %s\n' "$(_hr_c '1;33')" "$(_hr_c 0)" "$*" >&2 2>/dev/null || true; }
+hr_die() {
+  printf '%s[hookrelay] error:%s %s\n' "$(_hr_c '1;31')" "$(_hr_c 0)" "$*" >&2 2>/dev/null || true
+  exit 1
+}
+
+hr_is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+_hr_timeout() { echo "${HOOKRELAY_START_TIMEOUT:-60}"; }
+
+# Absolute path of a (possibly not yet existing) path.
+_hr_abspath() {
+  local p=$1
+  if [[ "$p" != /* ]]; then p="$PWD/$p"; fi
+  printf '%s\n' "$p"
+}
+
+# ---------------------------------------------------------------------------
+# System packages
+# ---------------------------------------------------------------------------
+
+# apt-get install, running `apt-get update` once per process first (a fresh machine has
+# no package lists, and install fails without them). Non-root: explain and exit.
+_HR_APT_UPDATED=0
+hr_apt_install() {
+  if ! hr_is_root; then
+    hr_die "missing system package(s): $*. Install them (e.g. 'sudo apt-get install -y $*') and re-run."
+  fi
+  command -v apt-get >/dev/null 2>&1 ||
+    hr_die "missing system package(s): $* and apt-get is not available; install them manually."
+  export DEBIAN_FRONTEND=noninteractive
+  if [[ "$_HR_APT_UPDATED" -eq 0 ]]; then
+    hr_info "apt-get update"
+    apt-get update -q
+    _HR_APT_UPDATED=1
+  fi
+  hr_info "apt-get install $*"
+  apt-get install -y -q --no-install-recommends "$@"
+}
+
+hr_ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    hr_apt_install redis-server redis-tools
+  fi
+}
+
+# Prints the Postgres bin dir (the one containing initdb, pg_ctl, pg_isready, psql,
+# pg_dump), or returns 1. Debian keeps these off PATH in /usr/lib/postgresql/<v>/bin.
+hr_pg_bin_dir() {
+  local d
+  if [[ -n "${HOOKRELAY_PG_BIN:-}" && -x "${HOOKRELAY_PG_BIN}/initdb" ]]; then
+    printf '%s\n' "$HOOKRELAY_PG_BIN"
+    return 0
+  fi
+  # Highest installed major version wins.
+  local candidates=()
+  if compgen -G '/usr/lib/postgresql/*/bin' >/dev/null; then
+    mapfile -t candidates < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
+  fi
+  for d in "${candidates[@]}"; do
+    if [[ -x "$d/initdb" && -x "$d/pg_ctl" && -x "$d/postgres" ]]; then
+      printf '%s\n' "$d"
+      return 0
+    fi
+  done
+  if command -v initdb >/dev/null 2>&1; then
+    d=$(dirname "$(readlink -f "$(command -v initdb)")")
+    if [[ -x "$d/pg_ctl" && -x "$d/postgres" ]]; then
+      printf '%s\n' "$d"
+      return 0
+    fi
+  fi
+  if command -v pg_config >/dev/null 2>&1; then
+    d=$(pg_config --bindir 2>/dev/null || true)
+    if [[ -n "$d" && -x "$d/initdb" ]]; then
+      printf '%s\n' "$d"
+      return 0
+    fi
+  fi
+  return 1
+}
+
+hr_ensure_postgres() {
+  if ! hr_pg_bin_dir >/dev/null; then
+    hr_apt_install postgresql
+    hr_pg_bin_dir >/dev/null || hr_die "installed postgresql but cannot find initdb under /usr/lib/postgresql/*/bin"
+  fi
+  local bin
+  bin=$(hr_pg_bin_dir)
+  local tool
+  for tool in pg_ctl pg_isready psql pg_dump; do
+    [[ -x "$bin/$tool" ]] || hr_die "$bin/$tool is missing; install the postgresql client tools (apt-get install -y postgresql-client)"
+  done
+  # initdb/postgres refuse to run as root; as root we run them as the `postgres` user,
+  # which the Debian package creates. Binaries from elsewhere may come without it.
+  if hr_is_root && ! id postgres >/dev/null 2>&1; then
+    hr_info "creating system user 'postgres' (Postgres refuses to run as root)"
+    useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin postgres
+  fi
+}
+
+hr_ensure_system_packages() {
+  hr_ensure_postgres
+  hr_ensure_redis
+}
