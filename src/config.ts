@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { DEFAULT_RETRY_SCHEDULE } from "./delivery/retry-policy";
+import { parseDuration } from "./lib/duration";
 
 /**
  * The only reader of `process.env`. Everything configurable is named and validated here, so a
@@ -35,6 +37,24 @@ const encryptionKeys = z
     return keys;
   });
 
+const duration = z.string().transform((raw, ctx) => {
+  const ms = parseDuration(raw);
+  if (ms === null) {
+    ctx.addIssue({ code: "custom", message: 'must be a duration such as 250ms, 5s, 2m, 1h or 5d' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const schedule = z.string().transform((raw, ctx) => {
+  const delays = raw.split(",").map((d) => parseDuration(d));
+  if (delays.length === 0 || delays.some((d) => d === null)) {
+    ctx.addIssue({ code: "custom", message: "must be comma-separated durations, e.g. 0,5s,30s,2m" });
+    return z.NEVER;
+  }
+  return delays as number[];
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
@@ -53,6 +73,18 @@ const envSchema = z.object({
   HOOKRELAY_CONNECTIONS_PER_ORIGIN: z.coerce.number().int().min(1).max(1000).default(16),
   HOOKRELAY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   HOOKRELAY_FAILURE_WARNING_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(5),
+  HOOKRELAY_MAX_EVENT_BYTES: z.coerce.number().int().min(64).max(8 * 1024 * 1024).default(256 * 1024),
+  HOOKRELAY_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  HOOKRELAY_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  HOOKRELAY_RETRY_SCHEDULE: schedule.prefault(DEFAULT_RETRY_SCHEDULE),
+  HOOKRELAY_RETRY_JITTER: z.coerce.number().min(0).max(0.9).default(0.2),
+  HOOKRELAY_RETRY_AFTER_MAX: duration.prefault("1h"),
+  HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  HOOKRELAY_RESPONSE_BODY_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(64 * 1024),
+  HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK: z.coerce.number().int().min(1).max(10_000).default(10),
+  HOOKRELAY_DISABLE_AFTER: duration.prefault("5d"),
+  HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
+  HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
 });
 
 export interface Config {
@@ -74,6 +106,21 @@ export interface Config {
   dbPoolSize: number;
   /** Consecutive failures at which a webhook's health turns to "warning". */
   failureWarningThreshold: number;
+  maxEventBytes: number;
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+  /** Delay before each attempt of a chain; its length is the number of attempts. */
+  retryScheduleMs: number[];
+  retryJitter: number;
+  retryAfterMaxMs: number;
+  deliveryTimeoutMs: number;
+  responseBodyMaxBytes: number;
+  maxInFlightPerWebhook: number;
+  /** A webhook failing without a success for this long is disabled. */
+  disableAfterMs: number;
+  /** How often the worker looks for due deliveries whose job was lost, and how late one must be. */
+  recoveryIntervalMs: number;
+  recoveryGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +154,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectionsPerOrigin: e.HOOKRELAY_CONNECTIONS_PER_ORIGIN,
     dbPoolSize: e.HOOKRELAY_DB_POOL_SIZE,
     failureWarningThreshold: e.HOOKRELAY_FAILURE_WARNING_THRESHOLD,
+    maxEventBytes: e.HOOKRELAY_MAX_EVENT_BYTES,
+    maxBatchEvents: e.HOOKRELAY_MAX_BATCH_EVENTS,
+    maxBatchBytes: e.HOOKRELAY_MAX_BATCH_BYTES,
+    retryScheduleMs: e.HOOKRELAY_RETRY_SCHEDULE,
+    retryJitter: e.HOOKRELAY_RETRY_JITTER,
+    retryAfterMaxMs: e.HOOKRELAY_RETRY_AFTER_MAX,
+    deliveryTimeoutMs: e.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+    responseBodyMaxBytes: e.HOOKRELAY_RESPONSE_BODY_MAX_BYTES,
+    maxInFlightPerWebhook: e.HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK,
+    disableAfterMs: e.HOOKRELAY_DISABLE_AFTER,
+    recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
+    recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,
   };
 }
 

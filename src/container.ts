@@ -1,12 +1,24 @@
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { createAccountsService, type AccountsService } from "./accounts/service";
 import type { Config } from "./config";
+import { createDeliveriesService, type DeliveriesService } from "./delivery/deliveries-service";
+import type { DeliverDeps } from "./delivery/deliver";
+import { createInFlightLimiter } from "./delivery/inflight-limiter";
+import { createDeliveryQueue, queueEnqueuer, type DeliveryJobData } from "./delivery/queue";
+import { startRecoveryLoop } from "./delivery/recovery";
+import { metaSigner } from "./delivery/signer";
+import { createTestEventSender } from "./delivery/test-event";
+import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
+import { createEventsService, type EventsService } from "./events/service";
 import { createReadinessProbe } from "./health/readiness";
 import { createApp } from "./http/app";
 import { buildOpenApiDocument } from "./http/openapi";
 import { accountRoutes } from "./http/routes/accounts";
+import { deliveryRoutes } from "./http/routes/deliveries";
 import { eventTypeRoutes } from "./http/routes/event-types";
+import { eventRoutes } from "./http/routes/events";
 import { systemRoutes } from "./http/routes/system";
 import { webhookRoutes } from "./http/routes/webhooks";
 import type { AnyRoute } from "./http/route";
@@ -21,7 +33,7 @@ import { createWebhooksService, type WebhooksService } from "./webhooks/service"
 
 /**
  * The composition root: the one place where configuration becomes objects. Tests build their
- * own container with overrides (a pinned clock, a fake ownership check) instead of patching
+ * own container with overrides (a pinned clock, another ownership check) instead of patching
  * modules.
  */
 export interface Container {
@@ -31,11 +43,17 @@ export interface Container {
   db: Db;
   redis: Redis;
   http: OutboundHttp;
+  queue: Queue<DeliveryJobData>;
   accounts: AccountsService;
   eventTypes: EventTypesService;
   webhooks: WebhooksService;
+  events: EventsService;
+  deliveries: DeliveriesService;
+  deliverDeps: DeliverDeps;
   routes: AnyRoute[];
   createApp(): ReturnType<typeof createApp>;
+  /** Starts consuming deliveries (and the recovery sweep); resolves to a stop function. */
+  startWorker(): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -43,6 +61,7 @@ export interface ContainerOverrides {
   logger?: Logger;
   clock?: Clock;
   verifyOwnership?: OwnershipCheck;
+  random?: () => number;
 }
 
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
@@ -53,9 +72,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const http = createOutboundHttp({
     connectionsPerOrigin: config.connectionsPerOrigin,
-    backstopTimeoutMs: config.handshakeTimeoutMs + 1_000,
+    backstopTimeoutMs: Math.max(config.handshakeTimeoutMs, config.deliveryTimeoutMs) + 1_000,
   });
   const secrets = createSecretBox(config.encryptionKeys);
+  const queue = createDeliveryQueue(redis, config.queuePrefix);
+  const enqueue = queueEnqueuer(queue, 2_000);
 
   const accounts = createAccountsService({ db, clock });
   const eventTypes = createEventTypesService({ db });
@@ -67,6 +88,31 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     verifyOwnership: overrides.verifyOwnership ?? metaHubChallenge({ http, timeoutMs: config.handshakeTimeoutMs }),
     failureWarningThreshold: config.failureWarningThreshold,
   });
+  const events = createEventsService({ db, clock, logger, eventTypes, enqueue, maxEventBytes: config.maxEventBytes });
+  const deliveries = createDeliveriesService({ db, clock, enqueue });
+  const attemptDeps = {
+    db,
+    http,
+    clock,
+    signer: metaSigner,
+    timeoutMs: config.deliveryTimeoutMs,
+    responseBodyMaxBytes: config.responseBodyMaxBytes,
+  };
+  const sendTestEvent = createTestEventSender({ ...attemptDeps, secrets, eventTypes });
+  const deliverDeps: DeliverDeps = {
+    ...attemptDeps,
+    secrets,
+    logger,
+    random: overrides.random,
+    disableAfterMs: config.disableAfterMs,
+    policy: { scheduleMs: config.retryScheduleMs, jitter: config.retryJitter, retryAfterMaxMs: config.retryAfterMaxMs },
+    limiter: createInFlightLimiter(redis, {
+      prefix: config.queuePrefix,
+      limit: config.maxInFlightPerWebhook,
+      // A lease outlives the longest attempt, so it is never taken from a live request.
+      leaseMs: config.deliveryTimeoutMs + 10_000,
+    }),
+  };
 
   const schemaOptions = { allowHttpUrls: config.allowHttpUrls, verifyTokenMinLength: config.verifyTokenMinLength };
   let openApi: unknown;
@@ -78,8 +124,18 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     }),
     ...accountRoutes(accounts),
     ...eventTypeRoutes(eventTypes),
-    ...webhookRoutes(webhooks, schemaOptions),
+    ...eventRoutes({
+      events,
+      accounts,
+      maxEventBytes: config.maxEventBytes,
+      maxBatchEvents: config.maxBatchEvents,
+      maxBatchBytes: config.maxBatchBytes,
+    }),
+    ...webhookRoutes(webhooks, schemaOptions, { deliveries, sendTestEvent }),
+    ...deliveryRoutes(deliveries),
   ];
+
+  const stoppers: (() => Promise<void>)[] = [];
 
   return {
     config,
@@ -88,12 +144,42 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     db,
     redis,
     http,
+    queue,
     accounts,
     eventTypes,
     webhooks,
+    events,
+    deliveries,
+    deliverDeps,
     routes,
     createApp: () => createApp({ routes, auth: { adminKey: config.adminKey, accounts }, logger, maxRequestBytes: config.maxRequestBytes }),
+    async startWorker() {
+      const connection = createRedis(config.redisUrl, "worker");
+      connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
+      const worker = createDeliveryWorker({ connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency, deps: deliverDeps, logger });
+      await worker.waitUntilReady();
+      const stopRecovery = startRecoveryLoop({
+        db,
+        queue,
+        clock,
+        redis,
+        logger,
+        prefix: config.queuePrefix,
+        graceMs: config.recoveryGraceMs,
+        intervalMs: config.recoveryIntervalMs,
+      });
+      const stop = async () => {
+        await stopRecovery();
+        // Lets jobs in flight finish; anything not started stays queued for another worker.
+        await worker.close();
+        await closeRedis(connection);
+      };
+      stoppers.push(stop);
+      return stop;
+    },
     async close() {
+      await Promise.allSettled(stoppers.splice(0).map((s) => s()));
+      await queue.close().catch(() => undefined);
       await Promise.allSettled([db.$disconnect(), closeRedis(redis), http.close()]);
     },
   };

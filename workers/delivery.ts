@@ -3,21 +3,24 @@ import { buildContainer } from "../src/container";
 import { onShutdown } from "../src/lib/shutdown";
 
 /**
- * The delivery worker process. It owns its connections and its shutdown; the BullMQ consumer
- * that signs and POSTs deliveries is added by the delivery pipeline (issue #3). Until then no
- * job is ever enqueued, so nothing waits on this process.
+ * A delivery worker process: consumes the delivery queue and runs the recovery sweep. Run as
+ * many as needed against one Redis; BullMQ hands each job to one worker at a time.
  */
 async function main(): Promise<void> {
   const container = buildContainer(loadConfig());
-  const { logger } = container;
-  await container.db.$queryRaw`SELECT 1`;
-  await container.redis.ping();
-  logger.info({ pid: process.pid }, "delivery worker ready");
-  const keepAlive = setInterval(() => undefined, 60_000);
-  onShutdown(logger, async () => {
-    clearInterval(keepAlive);
-    await container.close();
-  });
+  const { logger, config } = container;
+  const stopWorker = await container.startWorker();
+  logger.info({ pid: process.pid, concurrency: config.workerConcurrency }, "delivery worker ready");
+  onShutdown(
+    logger,
+    async () => {
+      // In-flight attempts finish (each is bounded by the delivery timeout); jobs not started
+      // stay in Redis for the other workers or the next start.
+      await stopWorker();
+      await container.close();
+    },
+    config.deliveryTimeoutMs + 15_000,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -71,6 +71,15 @@ export function createEventTypesService({ db }: { db: Db }) {
       return names.filter((n) => !known.has(n));
     },
 
+    /** The sample test events of a type carry; null when the type is unknown to this account. */
+    async sample(accountId: string, name: string): Promise<Record<string, unknown> | null> {
+      const rows = await db.eventType.findMany({ where: { name, OR: [{ accountId: null }, { accountId }] } });
+      if (rows.length === 0) return null;
+      // The account's own definition wins; a type without a sample still gets a test body.
+      const row = rows.find((r) => r.accountId !== null) ?? rows[0]!;
+      return (row.sample as Record<string, unknown> | null) ?? { test: true };
+    },
+
     /** Makes the built-in catalog in the database match the code; run after migrations. */
     async syncBuiltins(): Promise<void> {
       for (const t of BUILTIN_EVENT_TYPES) {

@@ -36,8 +36,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(requireJsonBodies);
-  app.use(express.json({ limit: deps.maxRequestBytes, strict: false, type: ["application/json", "application/*+json"] }));
-  app.use(mountRoutes(deps.routes, deps.auth));
+  app.use(mountRoutes(deps.routes, deps.auth, deps.maxRequestBytes));
   app.use(notFoundHandler(allowedMethodsFor(deps.routes)));
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,7 +1,7 @@
 import type { Request } from "express";
 import { secretsEqual } from "../accounts/api-keys";
 import type { AccountsService } from "../accounts/service";
-import { forbidden, unauthorized } from "../lib/errors";
+import { badRequest, forbidden, unauthorized } from "../lib/errors";
 import type { AuthRequirement } from "./route";
 
 /** Who is calling: the operator's service key, or one account's key. */
@@ -30,6 +30,20 @@ export async function authenticate(req: Request, need: AuthRequirement, deps: Au
   if (!found) throw unauthorized("the API key is not valid");
   if (need === "admin") throw forbidden("this route needs the admin key");
   return { kind: "account", ...found };
+}
+
+/**
+ * The account an `account-or-admin` route acts on: the admin names it, an account key is it.
+ * Checking that a named account exists is the caller's job.
+ */
+export function actingAccount(principal: Principal, named: string | undefined): string {
+  if (principal.kind === "admin") {
+    if (!named) throw badRequest("validation_failed", "body.accountId: required with the admin key");
+    return named;
+  }
+  const own = accountOf(principal);
+  if (named !== undefined && named !== own) throw forbidden("an account key acts for its own account only");
+  return own;
 }
 
 /** The account a route acts on; routes guarded by `auth: "account"` always have one. */

@@ -6,7 +6,7 @@ import type { Principal } from "./auth";
  * A route is declared once: its schemas validate requests in src/http/router.ts and describe
  * them in src/http/openapi.ts, so the OpenAPI document cannot drift from what is enforced.
  */
-export type AuthRequirement = "public" | "account" | "admin";
+export type AuthRequirement = "public" | "account" | "admin" | "account-or-admin";
 
 export interface RouteResponse {
   status: number;
@@ -37,6 +37,8 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
   params?: P;
   query?: Q;
   body?: B;
+  /** Largest accepted body; the app-wide limit when absent. */
+  maxBodyBytes?: number;
   /** A body-less POST (an action such as /verify) still accepts `{}` or nothing. */
   success: { status: number; description: string; schema?: AnySchema; contentType?: string };
   /** Error statuses this route can answer besides the ones every route can (400, 401, 415, 500). */

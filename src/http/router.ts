@@ -10,10 +10,15 @@ import type { AnyRoute } from "./route";
  * schemas → call the handler → send what it returns. Handlers never touch `res` for errors;
  * they throw AppError and src/http/errors.ts answers.
  */
-export function mountRoutes(routes: AnyRoute[], deps: AuthDeps): Router {
+export function mountRoutes(routes: AnyRoute[], deps: AuthDeps, defaultMaxBodyBytes: number): Router {
   const router = express.Router();
   for (const route of routes) {
-    router[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+    const json = express.json({
+      limit: route.maxBodyBytes ?? defaultMaxBodyBytes,
+      strict: false,
+      type: ["application/json", "application/*+json"],
+    });
+    router[route.method](route.path, json, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const principal = await authenticate(req, route.auth, deps);
         const params = parse(route.params, req.params, "path");
@@ -48,8 +53,9 @@ function parseBody(route: AnyRoute, req: Request): never {
     }
     return undefined as never;
   }
-  if (!hasBody) throw new AppError(400, "validation_failed", "a JSON request body is required");
-  return parse(route.body, req.body, "body");
+  // No body at all reads as `{}`: fine where every field is optional, and otherwise the
+  // schema names each missing field.
+  return parse(route.body, hasBody ? req.body : {}, "body");
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

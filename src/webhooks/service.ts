@@ -135,6 +135,26 @@ export function createWebhooksService(deps: WebhooksDeps) {
       await writeOrNotFound(() => db.webhook.delete({ where: { id: row.id } }));
     },
 
+    /** Back to active after a disable: ownership is proved again and the failure count starts over. */
+    async enable(accountId: string, id: string): Promise<WebhookDto> {
+      const row = await load(accountId, id);
+      await requireOwnership({ url: row.url, verifyToken: secrets.open(row.verifyTokenCipher) });
+      const updated = await writeOrNotFound(() =>
+        db.webhook.update({
+          where: { id: row.id },
+          data: {
+            status: "active",
+            disabledReason: null,
+            disabledAt: null,
+            consecutiveFailures: 0,
+            failingSince: null,
+            verifiedAt: clock.now(),
+          },
+        }),
+      );
+      return toDto(updated);
+    },
+
     /** Re-proves ownership on demand; on success the webhook's verifiedAt moves to now. */
     async verify(accountId: string, id: string) {
       const row = await load(accountId, id);

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { buildContainer, type Container, type ContainerOverrides } from "../../src/container";
 import { listen } from "../../src/http/server";
@@ -25,13 +26,20 @@ export interface TestResponse {
   body: any;
 }
 
-/** The real app on port 0 against its own database and the suite's Redis. */
-export async function startTestApp(env: Record<string, string> = {}, overrides: ContainerOverrides = {}): Promise<TestApp> {
+/**
+ * The real app on port 0 against its own database and the suite's Redis, under a BullMQ prefix
+ * of its own. With `worker: true` it also consumes deliveries, in-process.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  overrides: ContainerOverrides & { worker?: boolean } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = testConfig(db.url, env);
+  const config = testConfig(db.url, { HOOKRELAY_QUEUE_PREFIX: `hrtest-${randomBytes(5).toString("hex")}`, ...env });
   const container = buildContainer(config, overrides);
   const server: Server = await listen(container.createApp(), 0, "127.0.0.1");
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (overrides.worker) await container.startWorker();
 
   const call: TestApp["call"] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -62,8 +70,22 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await container.queue.obliterate({ force: true }).catch(() => undefined);
+      const leftovers = await container.redis.keys(`${config.queuePrefix}:*`).catch(() => []);
+      if (leftovers.length > 0) await container.redis.del(...leftovers).catch(() => undefined);
       await container.close();
       await db.drop();
     },
   };
+}
+
+/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -68,4 +69,40 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The X-Hub-Signature-256 a receiver expects for these raw bytes, computed independently. */
+export function expectedHubSignature(body: Buffer, secret: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+export interface WebhookReceiver extends Receiver {
+  /** Only the POSTed deliveries, in arrival order. */
+  deliveries: RecordedRequest[];
+  /** How the next POSTs are answered; 200 "ok" until changed. */
+  respond: Respond;
+}
+
+/**
+ * A customer's endpoint: answers the Meta/Orki handshake for `token`, records every POST and
+ * answers it as `respond` currently says (tests swap it to make the endpoint fail or recover).
+ */
+export async function startWebhookReceiver(token: string, path = "/hook"): Promise<WebhookReceiver> {
+  const deliveries: RecordedRequest[] = [];
+  const handshake = echoChallenge(token);
+  const state: { respond: Respond } = { respond: (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok") };
+  const receiver = await startReceiver((req, res) => {
+    if (req.method === "GET") return handshake(req, res);
+    deliveries.push(req);
+    state.respond(req, res);
+  }, path);
+  return Object.assign(receiver, {
+    deliveries,
+    get respond() {
+      return state.respond;
+    },
+    set respond(r: Respond) {
+      state.respond = r;
+    },
+  });
 }

@@ -41,7 +41,32 @@ describe("loadConfig", () => {
       connectionsPerOrigin: 16,
       dbPoolSize: 10,
       failureWarningThreshold: 5,
+      maxEventBytes: 256 * 1024,
+      maxBatchEvents: 100,
+      maxBatchBytes: 4 * 1024 * 1024,
+      retryScheduleMs: [0, 5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 57_600_000, 86_400_000],
+      retryJitter: 0.2,
+      retryAfterMaxMs: 3_600_000,
+      deliveryTimeoutMs: 5_000,
+      responseBodyMaxBytes: 64 * 1024,
+      maxInFlightPerWebhook: 10,
+      disableAfterMs: 5 * 86_400_000,
+      recoveryIntervalMs: 30_000,
+      recoveryGraceMs: 30_000,
     });
+  });
+
+  it("reads durations and retry schedules in human units", () => {
+    const config = loadConfig({ ...required, HOOKRELAY_RETRY_SCHEDULE: "0, 100ms,2s", HOOKRELAY_DISABLE_AFTER: "1h", HOOKRELAY_RECOVERY_GRACE: "250" });
+    expect(config).toMatchObject({ retryScheduleMs: [0, 100, 2_000], disableAfterMs: 3_600_000, recoveryGraceMs: 250 });
+  });
+
+  it.each([
+    ["HOOKRELAY_RETRY_SCHEDULE", "0,soon"],
+    ["HOOKRELAY_DISABLE_AFTER", "5 days"],
+    ["HOOKRELAY_RETRY_AFTER_MAX", "-1s"],
+  ])("refuses an unreadable duration in %s", (name, value) => {
+    expect(configError({ ...required, [name]: value }).message).toContain(`  ${name}: must be`);
   });
 
   it("reads numbers from their string form", () => {

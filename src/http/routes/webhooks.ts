@@ -1,3 +1,6 @@
+import type { DeliveriesService } from "../../delivery/deliveries-service";
+import { AttemptList, AttemptLogQuery, TestEventBody, TestEventResult } from "../../delivery/schemas";
+import type { SendTestEvent } from "../../delivery/test-event";
 import type { WebhooksService } from "../../webhooks/service";
 import {
   ListWebhooksQuery,
@@ -11,7 +14,11 @@ import {
 import { accountOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
-export function webhookRoutes(webhooks: WebhooksService, opts: WebhookSchemaOptions): AnyRoute[] {
+export function webhookRoutes(
+  webhooks: WebhooksService,
+  opts: WebhookSchemaOptions,
+  delivery: { deliveries: DeliveriesService; sendTestEvent: SendTestEvent },
+): AnyRoute[] {
   const { CreateWebhookBody, UpdateWebhookBody } = webhookSchemas(opts);
   const tag = "Webhooks";
   return [
@@ -90,6 +97,51 @@ export function webhookRoutes(webhooks: WebhooksService, opts: WebhookSchemaOpti
       success: { status: 200, description: "The endpoint answered the challenge.", schema: VerifyResult },
       errors: [404, 422],
       handle: async ({ principal, params }) => ({ status: 200, body: await webhooks.verify(accountOf(principal), params.id) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/webhooks/:id/enable",
+      tag,
+      summary: "Re-enable a disabled webhook",
+      description: "Re-runs the handshake; on success the webhook is active again with its failure count reset.",
+      auth: "account",
+      params: WebhookIdParams,
+      success: { status: 200, description: "Active again.", schema: Webhook },
+      errors: [404, 422],
+      handle: async ({ principal, params }) => ({ status: 200, body: await webhooks.enable(accountOf(principal), params.id) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/webhooks/:id/test",
+      tag,
+      summary: "Send a test event now",
+      description:
+        "Sends the sample payload of an event type (default: the first subscribed) once, without retries, and answers with what the endpoint did. Logged with isTest=true; does not affect the failure count.",
+      auth: "account",
+      params: WebhookIdParams,
+      body: TestEventBody,
+      success: { status: 200, description: "What the endpoint answered (success or not).", schema: TestEventResult },
+      errors: [404, 422],
+      handle: async ({ principal, params, body }) => ({
+        status: 200,
+        body: await delivery.sendTestEvent(accountOf(principal), params.id, body.eventType),
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/webhooks/:id/deliveries",
+      tag,
+      summary: "The delivery log",
+      description: "Every attempt, newest first: event type, status code, response time, timestamp, error details. Filter by eventType, outcome and a [from, to) range.",
+      auth: "account",
+      params: WebhookIdParams,
+      query: AttemptLogQuery,
+      success: { status: 200, description: "A page of attempts.", schema: AttemptList },
+      errors: [404],
+      handle: async ({ principal, params, query }) => ({
+        status: 200,
+        body: await delivery.deliveries.attemptLog(accountOf(principal), params.id, query),
+      }),
     }),
   ];
 }

@@ -1,0 +1,116 @@
+import type { Delivery as DeliveryRow, DeliveryAttempt as AttemptRow } from "../generated/prisma/client";
+import type { EnqueueDeliveries } from "../events/service";
+import type { Clock } from "../lib/clock";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { conflict, notFound, unprocessable } from "../lib/errors";
+import { isWellFormedId } from "../lib/ids";
+import type { Db } from "../lib/prisma";
+import type { AttemptDto, AttemptLogFilter, DeliveryDto } from "./schemas";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function attemptDto(a: AttemptRow): AttemptDto {
+  return {
+    id: a.id,
+    deliveryId: a.deliveryId,
+    eventId: a.eventId,
+    eventType: a.eventType,
+    attemptNumber: a.attemptNumber,
+    isTest: a.isTest,
+    success: a.success,
+    requestUrl: a.requestUrl,
+    requestHeaders: a.requestHeaders as Record<string, string>,
+    statusCode: a.responseStatus,
+    responseTimeMs: a.responseTimeMs,
+    responseBody: a.responseBody,
+    error: a.success ? null : { class: a.errorClass, message: a.errorMessage ?? "failed" },
+    timestamp: a.startedAt.toISOString(),
+  };
+}
+
+export function deliveryDto(d: DeliveryRow): DeliveryDto {
+  return {
+    id: d.id,
+    webhookId: d.webhookId,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    status: d.status,
+    isTest: d.isTest,
+    attemptCount: d.attemptCount,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    lastAttemptAt: iso(d.lastAttemptAt),
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: EnqueueDeliveries }) {
+  const { db } = deps;
+
+  async function loadDelivery(accountId: string, id: string) {
+    const row = isWellFormedId(id, "dlv") ? await db.delivery.findFirst({ where: { id, accountId } }) : null;
+    if (!row) throw notFound("delivery");
+    return row;
+  }
+
+  return {
+    /** The webhook's delivery log: one row per HTTP attempt, newest first. */
+    async attemptLog(accountId: string, webhookId: string, f: AttemptLogFilter) {
+      const owned = isWellFormedId(webhookId, "wh") ? await db.webhook.findFirst({ where: { id: webhookId, accountId }, select: { id: true } }) : null;
+      if (!owned) throw notFound("webhook");
+      const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"]) : null;
+      const rows = await db.deliveryAttempt.findMany({
+        where: {
+          webhookId,
+          ...(f.eventType ? { eventType: f.eventType } : {}),
+          ...(f.outcome ? { success: f.outcome === "success" } : {}),
+          startedAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
+          // Keyset pagination on (startedAt, id): stable while new attempts arrive.
+          ...(after
+            ? { OR: [{ startedAt: { lt: new Date(after.t) } }, { startedAt: new Date(after.t), id: { lt: after.id } }] }
+            : {}),
+        },
+        orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+        take: f.limit + 1,
+      });
+      const page = rows.slice(0, f.limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(attemptDto),
+        nextCursor: rows.length > f.limit && last ? encodeCursor({ t: last.startedAt.toISOString(), id: last.id }) : null,
+      };
+    },
+
+    async get(accountId: string, id: string) {
+      const row = await loadDelivery(accountId, id);
+      const attempts = await db.deliveryAttempt.findMany({ where: { deliveryId: id }, orderBy: [{ attemptNumber: "asc" }, { startedAt: "asc" }] });
+      return { ...deliveryDto(row), attempts: attempts.map(attemptDto) };
+    },
+
+    /** A new chain of attempts: same delivery id, same body, the retry schedule from the start. */
+    async redeliver(accountId: string, id: string): Promise<DeliveryDto> {
+      const row = await loadDelivery(accountId, id);
+      if (row.isTest) throw unprocessable("test_delivery", "test deliveries are sent once; send another test event instead");
+      if (row.status === "pending") throw conflict("delivery_in_progress", "this delivery is still being attempted");
+      const webhook = await db.webhook.findUnique({ where: { id: row.webhookId }, select: { status: true } });
+      if (webhook?.status !== "active") {
+        throw unprocessable("webhook_disabled", "the webhook is disabled; enable it first (POST /v1/webhooks/:id/enable)");
+      }
+      const chain = row.chain + 1;
+      const updated = await db.delivery.updateMany({
+        where: { id, chain: row.chain, status: { not: "pending" } },
+        data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: deps.clock.now(), lastError: null },
+      });
+      if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
+      try {
+        await deps.enqueue([{ id, chain }]);
+      } catch {
+        // Committed; the recovery sweep enqueues it.
+      }
+      return deliveryDto(await db.delivery.findUniqueOrThrow({ where: { id } }));
+    },
+  };
+}
+
+export type DeliveriesService = ReturnType<typeof createDeliveriesService>;

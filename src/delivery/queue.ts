@@ -1,0 +1,60 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { EnqueueDeliveries } from "../events/service";
+
+export const DELIVERY_QUEUE = "deliveries";
+
+export interface DeliveryJobData {
+  deliveryId: string;
+  chain: number;
+}
+
+/**
+ * One job per delivery chain, keyed by delivery id and chain, so enqueueing a delivery twice
+ * (the API after commit, the recovery sweep, a second worker) adds it once. BullMQ refuses
+ * ":" in custom ids, hence the dash.
+ */
+export function jobIdFor(deliveryId: string, chain: number): string {
+  return `${deliveryId}-${chain}`;
+}
+
+export function createDeliveryQueue(connection: Redis, prefix: string): Queue<DeliveryJobData> {
+  return new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
+    connection,
+    prefix,
+    // The delivery's own retries are ours (retry-policy.ts, via moveToDelayed); BullMQ's
+    // attempts only cover a processor that crashed on infrastructure (Postgres down…).
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: "exponential", delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+    streams: { events: { maxLen: 10_000 } },
+  });
+}
+
+/**
+ * The API's enqueue step. Bounded in time: with Redis down it must not hold the request,
+ * whose event is already committed and will be found by the recovery sweep.
+ */
+export function queueEnqueuer(queue: Queue<DeliveryJobData>, timeoutMs: number): EnqueueDeliveries {
+  return async (deliveries) => {
+    const add = queue.addBulk(
+      deliveries.map((d) => ({
+        name: "deliver",
+        data: { deliveryId: d.id, chain: d.chain },
+        opts: { jobId: jobIdFor(d.id, d.chain) },
+      })),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([add, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

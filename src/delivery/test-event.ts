@@ -1,0 +1,57 @@
+import type { EventTypesService } from "../event-types/service";
+import { notFound, unprocessable } from "../lib/errors";
+import { isWellFormedId, newId } from "../lib/ids";
+import type { SecretBox } from "../lib/secret-box";
+import { makeAttempt, type AttemptDeps } from "./attempt";
+import { describeFailure } from "./retry-policy";
+
+/**
+ * The dashboard's "Send test event" button: a sample of one type, sent now, once, with the
+ * answer returned to the caller. It is logged like any attempt (flagged as a test) but does
+ * not count towards the webhook's failures: trying an endpoint must not disable it.
+ */
+export function createTestEventSender(deps: AttemptDeps & { secrets: SecretBox; eventTypes: EventTypesService }) {
+  return async (accountId: string, webhookId: string, requestedType?: string) => {
+    const webhook = isWellFormedId(webhookId, "wh") ? await deps.db.webhook.findFirst({ where: { id: webhookId, accountId } }) : null;
+    if (!webhook) throw notFound("webhook");
+    const type = requestedType ?? webhook.eventTypes[0]!;
+    const sample = await deps.eventTypes.sample(accountId, type);
+    if (!sample) throw unprocessable("unknown_event_types", `unknown event type: ${type}; see GET /v1/event-types`, { unknown: [type] });
+
+    const now = deps.clock.now();
+    const event = { id: newId("evt", now.getTime()), accountId, type, data: JSON.stringify(sample), isTest: true, createdAt: now };
+    const delivery = { id: newId("dlv", now.getTime()), accountId, webhookId, eventId: event.id, eventType: type, isTest: true };
+    await deps.db.$transaction([deps.db.event.create({ data: event }), deps.db.delivery.create({ data: delivery })]);
+
+    const { outcome, success } = await makeAttempt(deps, {
+      delivery,
+      event,
+      url: webhook.url,
+      secret: deps.secrets.open(webhook.verifyTokenCipher),
+      attemptNumber: 1,
+    });
+    const statusCode = outcome.kind === "response" ? outcome.status : null;
+    await deps.db.delivery.update({
+      where: { id: delivery.id },
+      data: {
+        status: success ? "succeeded" : "failed",
+        attemptCount: 1,
+        chainAttempts: 1,
+        lastAttemptAt: deps.clock.now(),
+        lastStatusCode: statusCode,
+        lastError: success ? null : describeFailure(outcome),
+      },
+    });
+    return {
+      success,
+      statusCode,
+      responseTimeMs: outcome.elapsedMs,
+      ...(success ? {} : { error: describeFailure(outcome) }),
+      ...(outcome.kind === "response" ? { responseBody: outcome.body } : {}),
+      deliveryId: delivery.id,
+      eventId: event.id,
+    };
+  };
+}
+
+export type SendTestEvent = ReturnType<typeof createTestEventSender>;

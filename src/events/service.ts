@@ -1,0 +1,153 @@
+import type { EventTypesService } from "../event-types/service";
+import type { Clock } from "../lib/clock";
+import { AppError, conflict, unprocessable } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { Logger } from "../lib/logger";
+import type { Db } from "../lib/prisma";
+import { isUniqueViolation } from "../lib/prisma-errors";
+import type { AcceptedEventDto, EventInput } from "./schemas";
+
+/** Hands new deliveries to the queue. Failing here loses nothing: the rows are committed. */
+export type EnqueueDeliveries = (deliveries: { id: string; chain: number }[]) => Promise<void>;
+
+export interface EventsDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  eventTypes: EventTypesService;
+  enqueue: EnqueueDeliveries;
+  maxEventBytes: number;
+}
+
+interface Prepared extends EventInput {
+  index: number;
+  text: string;
+}
+
+export function createEventsService(deps: EventsDeps) {
+  const { db } = deps;
+
+  /** Validates everything before writing anything: a batch is accepted whole or not at all. */
+  async function prepare(accountId: string, items: EventInput[]): Promise<Prepared[]> {
+    const prepared = items.map((item, index) => ({ ...item, index, text: JSON.stringify(item.data) }));
+    const tooBig = prepared.find((p) => Buffer.byteLength(p.text) > deps.maxEventBytes);
+    if (tooBig) {
+      throw new AppError(413, "payload_too_large", `event ${tooBig.index}: data is larger than ${deps.maxEventBytes} bytes`, {
+        index: tooBig.index,
+      });
+    }
+    const unknown = await deps.eventTypes.unknownNames(accountId, [...new Set(items.map((i) => i.type))]);
+    if (unknown.length > 0) {
+      throw unprocessable("unknown_event_types", `unknown event types: ${unknown.join(", ")}; see GET /v1/event-types`, { unknown });
+    }
+    return prepared;
+  }
+
+  /** Answers for keys already used, in the shape of the first answer. */
+  async function replays(accountId: string, items: Prepared[]): Promise<Map<string, AcceptedEventDto>> {
+    const keys = items.flatMap((i) => (i.idempotencyKey ? [i.idempotencyKey] : []));
+    if (keys.length === 0) return new Map();
+    const found = await db.event.findMany({
+      where: { accountId, idempotencyKey: { in: keys } },
+      include: { _count: { select: { deliveries: true } } },
+    });
+    const byKey = new Map(found.map((e) => [e.idempotencyKey!, e]));
+    const answers = new Map<string, AcceptedEventDto>();
+    for (const item of items) {
+      const prior = item.idempotencyKey ? byKey.get(item.idempotencyKey) : undefined;
+      if (!prior) continue;
+      if (prior.type !== item.type || prior.data !== item.text) {
+        throw conflict(
+          "idempotency_key_reused",
+          `idempotency key "${item.idempotencyKey}" was already used for a different event`,
+          { index: item.index, eventId: prior.id },
+        );
+      }
+      answers.set(prior.idempotencyKey!, {
+        id: prior.id,
+        type: prior.type,
+        createdAt: prior.createdAt.toISOString(),
+        deliveries: prior._count.deliveries,
+        idempotencyKey: prior.idempotencyKey,
+      });
+    }
+    return answers;
+  }
+
+  /** Events and their deliveries, in one transaction; nothing is acknowledged before it commits. */
+  async function store(accountId: string, items: Prepared[]) {
+    const now = deps.clock.now();
+    const types = [...new Set(items.map((i) => i.type))];
+    return db.$transaction(async (tx) => {
+      const webhooks = await tx.webhook.findMany({
+        where: { accountId, status: "active", eventTypes: { hasSome: types } },
+        select: { id: true, eventTypes: true },
+      });
+      const events = items.map((item) => ({
+        id: newId("evt", now.getTime()),
+        accountId,
+        type: item.type,
+        data: item.text,
+        idempotencyKey: item.idempotencyKey ?? null,
+        createdAt: now,
+      }));
+      const deliveries = events.flatMap((e) =>
+        webhooks
+          .filter((w) => w.eventTypes.includes(e.type))
+          .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
+      );
+      await tx.event.createMany({ data: events });
+      if (deliveries.length > 0) await tx.delivery.createMany({ data: deliveries });
+      return { events, deliveries };
+    });
+  }
+
+  async function emitMany(accountId: string, items: EventInput[]): Promise<{ accepted: AcceptedEventDto[]; replayed: boolean }> {
+    const prepared = await prepare(accountId, items);
+    for (let tries = 0; ; tries++) {
+      const answered = await replays(accountId, prepared);
+      const fresh = prepared.filter((p) => !(p.idempotencyKey && answered.has(p.idempotencyKey)));
+      let stored: Awaited<ReturnType<typeof store>> | null = null;
+      if (fresh.length > 0) {
+        try {
+          stored = await store(accountId, fresh);
+        } catch (err) {
+          // A concurrent call with the same key won the race; its answer is now ours to replay.
+          if (isUniqueViolation(err) && tries === 0) continue;
+          throw err;
+        }
+        await enqueueQuietly(stored.deliveries);
+      }
+      const counts = new Map<string, number>();
+      for (const d of stored?.deliveries ?? []) counts.set(d.eventId, (counts.get(d.eventId) ?? 0) + 1);
+      const freshAnswers = new Map(
+        (stored?.events ?? []).map((e, i) => [
+          fresh[i]!.index,
+          { id: e.id, type: e.type, createdAt: e.createdAt.toISOString(), deliveries: counts.get(e.id) ?? 0, idempotencyKey: e.idempotencyKey },
+        ]),
+      );
+      const accepted = prepared.map((p) => freshAnswers.get(p.index) ?? answered.get(p.idempotencyKey!)!);
+      return { accepted, replayed: fresh.length === 0 };
+    }
+  }
+
+  async function enqueueQuietly(deliveries: { id: string }[]) {
+    if (deliveries.length === 0) return;
+    try {
+      await deps.enqueue(deliveries.map((d) => ({ id: d.id, chain: 0 })));
+    } catch (err) {
+      // Committed is what counts: the worker's recovery sweep enqueues what did not make it.
+      deps.logger.warn({ err: err instanceof Error ? err.message : err, count: deliveries.length }, "enqueue failed; recovery will pick the deliveries up");
+    }
+  }
+
+  return {
+    emit: async (accountId: string, item: EventInput) => {
+      const { accepted, replayed } = await emitMany(accountId, [item]);
+      return { accepted: accepted[0]!, replayed };
+    },
+    emitMany,
+  };
+}
+
+export type EventsService = ReturnType<typeof createEventsService>;

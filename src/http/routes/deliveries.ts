@@ -1,0 +1,36 @@
+import type { DeliveriesService } from "../../delivery/deliveries-service";
+import { Delivery, DeliveryWithAttempts } from "../../delivery/schemas";
+import { z } from "../../lib/zod";
+import { accountOf } from "../auth";
+import { defineRoute, type AnyRoute } from "../route";
+
+const DeliveryIdParams = z.object({ id: z.string().max(64).openapi({ example: "dlv_01M832GA597X2JY5T2YQ0YH6J4" }) });
+
+export function deliveryRoutes(deliveries: DeliveriesService): AnyRoute[] {
+  const tag = "Deliveries";
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/deliveries/:id",
+      tag,
+      summary: "A delivery with all its attempts",
+      auth: "account",
+      params: DeliveryIdParams,
+      success: { status: 200, description: "The delivery and its attempts, oldest first.", schema: DeliveryWithAttempts },
+      errors: [404],
+      handle: async ({ principal, params }) => ({ status: 200, body: await deliveries.get(accountOf(principal), params.id) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/deliveries/:id/redeliver",
+      tag,
+      summary: "Deliver again",
+      description: "Starts a new chain of attempts with the same delivery id and the same body, retried on the full schedule.",
+      auth: "account",
+      params: DeliveryIdParams,
+      success: { status: 202, description: "Queued again.", schema: Delivery },
+      errors: [404, 409, 422],
+      handle: async ({ principal, params }) => ({ status: 202, body: await deliveries.redeliver(accountOf(principal), params.id) }),
+    }),
+  ];
+}

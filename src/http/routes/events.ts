@@ -1,0 +1,64 @@
+import type { AccountsService } from "../../accounts/service";
+import { AcceptedBatch, AcceptedEvent, EmitEventBody, batchSchema } from "../../events/schemas";
+import type { EventsService } from "../../events/service";
+import { actingAccount, type Principal } from "../auth";
+import { defineRoute, type AnyRoute } from "../route";
+
+const REPLAYED = { "idempotent-replayed": "true" };
+
+export function eventRoutes(deps: {
+  events: EventsService;
+  accounts: AccountsService;
+  maxEventBytes: number;
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+}): AnyRoute[] {
+  const tag = "Events";
+  // The admin names an account that must exist; an account key is its own account.
+  const target = async (principal: Principal, named: string | undefined) => {
+    const accountId = actingAccount(principal, named);
+    if (principal.kind === "admin") await deps.accounts.get(accountId);
+    return accountId;
+  };
+  return [
+    defineRoute({
+      method: "post",
+      path: "/v1/events",
+      tag,
+      summary: "Emit an event",
+      description:
+        "Stores the event and one delivery per active webhook of the account subscribed to its type, commits, then answers 202; delivery happens in the background. With the admin key, name the account in `accountId`. A repeated `idempotencyKey` returns the first answer (with `Idempotent-Replayed: true`) and creates nothing.",
+      auth: "account-or-admin",
+      body: EmitEventBody,
+      maxBodyBytes: deps.maxEventBytes + 16 * 1024,
+      success: { status: 202, description: "Accepted: stored, deliveries created.", schema: AcceptedEvent },
+      errors: [404, 409, 422],
+      handle: async ({ principal, body }) => {
+        const accountId = await target(principal, body.accountId);
+        const { accepted, replayed } = await deps.events.emit(accountId, body);
+        return { status: 202, body: accepted, headers: replayed ? REPLAYED : {} };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/events/batch",
+      tag,
+      summary: "Emit several events at once",
+      description: `Up to ${deps.maxBatchEvents} events, accepted all together or not at all; answers in the order given.`,
+      auth: "account-or-admin",
+      body: batchSchema(deps.maxBatchEvents),
+      maxBodyBytes: deps.maxBatchBytes,
+      success: { status: 202, description: "Accepted: stored, deliveries created.", schema: AcceptedBatch },
+      errors: [404, 409, 422],
+      handle: async ({ principal, body }) => {
+        const accountId = await target(principal, body.accountId);
+        const items = body.events.map((e, i) => ({
+          ...e,
+          idempotencyKey: e.idempotencyKey ?? (body.idempotencyKey ? `${body.idempotencyKey}#${i}` : undefined),
+        }));
+        const { accepted, replayed } = await deps.events.emitMany(accountId, items);
+        return { status: 202, body: { data: accepted }, headers: replayed ? REPLAYED : {} };
+      },
+    }),
+  ];
+}
