@@ -96,7 +96,8 @@ export async function startWebhookReceiver(token: string, path = "/hook"): Promi
     deliveries.push(req);
     state.respond(req, res);
   }, path);
-  return Object.assign(receiver, {
+  return {
+    ...receiver,
     deliveries,
     get respond() {
       return state.respond;
@@ -104,5 +105,5 @@ export async function startWebhookReceiver(token: string, path = "/hook"): Promi
     set respond(r: Respond) {
       state.respond = r;
     },
-  });
+  };
 }
