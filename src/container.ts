@@ -28,6 +28,7 @@ import { createOutboundHttp, type OutboundHttp } from "./lib/outbound-http";
 import { createDb, type Db } from "./lib/prisma";
 import { closeRedis, createRedis } from "./lib/redis";
 import { createSecretBox } from "./lib/secret-box";
+import { settleWithin } from "./lib/settle-within";
 import { metaHubChallenge, type OwnershipCheck } from "./webhooks/handshake";
 import { createWebhooksService, type WebhooksService } from "./webhooks/service";
 
@@ -76,7 +77,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   });
   const secrets = createSecretBox(config.encryptionKeys);
   const queue = createDeliveryQueue(redis, config.queuePrefix);
-  const enqueue = queueEnqueuer(queue, 2_000);
+  const enqueue = queueEnqueuer(queue, redis, 2_000);
 
   const accounts = createAccountsService({ db, clock });
   const eventTypes = createEventTypesService({ db });
@@ -179,7 +180,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     },
     async close() {
       await Promise.allSettled(stoppers.splice(0).map((s) => s()));
-      await queue.close().catch(() => undefined);
+      await settleWithin(queue.close(), 2_000);
       await Promise.allSettled([db.$disconnect(), closeRedis(redis), http.close()]);
     },
   };

@@ -59,7 +59,7 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
     async attemptLog(accountId: string, webhookId: string, f: AttemptLogFilter) {
       const owned = isWellFormedId(webhookId, "wh") ? await db.webhook.findFirst({ where: { id: webhookId, accountId }, select: { id: true } }) : null;
       if (!owned) throw notFound("webhook");
-      const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"]) : null;
+      const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"], (k) => !Number.isNaN(Date.parse(k.t))) : null;
       const rows = await db.deliveryAttempt.findMany({
         where: {
           webhookId,

@@ -38,8 +38,10 @@ export function createDeliveryQueue(connection: Redis, prefix: string): Queue<De
  * The API's enqueue step. Bounded in time: with Redis down it must not hold the request,
  * whose event is already committed and will be found by the recovery sweep.
  */
-export function queueEnqueuer(queue: Queue<DeliveryJobData>, timeoutMs: number): EnqueueDeliveries {
+export function queueEnqueuer(queue: Queue<DeliveryJobData>, redis: Redis, timeoutMs: number): EnqueueDeliveries {
   return async (deliveries) => {
+    // Known to be down: fail at once instead of waiting out the timeout on every request.
+    if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
     const add = queue.addBulk(
       deliveries.map((d) => ({
         name: "deliver",

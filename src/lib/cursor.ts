@@ -8,10 +8,19 @@ export function encodeCursor(key: Record<string, string>): string {
   return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 }
 
-export function decodeCursor<K extends string>(cursor: string, fields: readonly K[]): Record<K, string> {
+export function decodeCursor<K extends string>(
+  cursor: string,
+  fields: readonly K[],
+  valid: (key: Record<K, string>) => boolean = () => true,
+): Record<K, string> {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof parsed === "object" && parsed !== null && fields.every((f) => typeof (parsed as Record<string, unknown>)[f] === "string")) {
+    if (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      fields.every((f) => typeof (parsed as Record<string, unknown>)[f] === "string") &&
+      valid(parsed as Record<K, string>)
+    ) {
       return parsed as Record<K, string>;
     }
   } catch {

@@ -70,9 +70,11 @@ export async function startTestApp(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await container.queue.obliterate({ force: true }).catch(() => undefined);
-      const leftovers = await container.redis.keys(`${config.queuePrefix}:*`).catch(() => []);
-      if (leftovers.length > 0) await container.redis.del(...leftovers).catch(() => undefined);
+      if (container.redis.status === "ready") {
+        await container.queue.obliterate({ force: true }).catch(() => undefined);
+        const leftovers = await container.redis.keys(`${config.queuePrefix}:*`).catch(() => []);
+        if (leftovers.length > 0) await container.redis.del(...leftovers).catch(() => undefined);
+      }
       await container.close();
       await db.drop();
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import { requireEnv, TEMPLATE_DB, TEST_DB_PREFIX, withDatabase } from "./env";
+import { requireEnv, templateDb, testDbPrefix, withDatabase } from "./env";
 
 export interface TestDatabase {
   name: string;
@@ -19,8 +19,8 @@ async function onServer<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 /** A fresh, migrated database for one test file. */
-export async function createTestDatabase(template: string = TEMPLATE_DB): Promise<TestDatabase> {
-  const name = `${TEST_DB_PREFIX}${randomBytes(6).toString("hex")}`;
+export async function createTestDatabase(template: string = templateDb()): Promise<TestDatabase> {
+  const name = `${testDbPrefix()}${randomBytes(6).toString("hex")}`;
   await onServer((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   return {
     name,

@@ -1,8 +1,16 @@
 import { loadConfig, type Config } from "../../src/config";
 
-/** Names shared by global setup and the test files. */
-export const TEMPLATE_DB = "hookrelay_test_template";
-export const TEST_DB_PREFIX = "hookrelay_test_";
+/**
+ * Database names of this jest run. Global setup picks the run id and hands it to the test
+ * workers through the environment, so two runs on one server never touch each other's.
+ */
+export function runId(): string {
+  const id = process.env.HOOKRELAY_TEST_RUN_ID;
+  if (!id) throw new Error("HOOKRELAY_TEST_RUN_ID is not set: global setup did not run");
+  return id;
+}
+export const templateDb = () => `hookrelay_t${runId()}_template`;
+export const testDbPrefix = () => `hookrelay_t${runId()}_`;
 
 export function requireEnv(name: "DATABASE_URL" | "REDIS_URL"): string {
   const value = process.env[name];

@@ -2,13 +2,16 @@ import { Client } from "pg";
 import { migrate } from "../../src/db/migrator";
 import { createEventTypesService } from "../../src/event-types/service";
 import { createDb } from "../../src/lib/prisma";
-import { requireEnv, TEMPLATE_DB, withDatabase } from "./env";
+import { randomBytes } from "node:crypto";
+import { requireEnv, templateDb, withDatabase } from "./env";
 
 /**
  * One migrated template database per run; each test file clones it (CREATE DATABASE …
  * TEMPLATE, tens of milliseconds) and so runs against a database of its own.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.HOOKRELAY_TEST_RUN_ID = randomBytes(4).toString("hex");
+  const TEMPLATE_DB = templateDb();
   const serverUrl = requireEnv("DATABASE_URL");
   requireEnv("REDIS_URL");
   const admin = new Client({ connectionString: serverUrl });

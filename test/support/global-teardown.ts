@@ -1,5 +1,5 @@
 import { Client } from "pg";
-import { requireEnv, TEMPLATE_DB, TEST_DB_PREFIX } from "./env";
+import { requireEnv, templateDb, testDbPrefix } from "./env";
 
 export default async function globalTeardown(): Promise<void> {
   const admin = new Client({ connectionString: requireEnv("DATABASE_URL") });
@@ -7,7 +7,7 @@ export default async function globalTeardown(): Promise<void> {
   try {
     const { rows } = await admin.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2",
-      [`${TEST_DB_PREFIX}%`, TEMPLATE_DB],
+      [`${testDbPrefix()}%`, templateDb()],
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   } finally {

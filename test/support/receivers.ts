@@ -9,6 +9,8 @@ export interface RecordedRequest {
   url: URL;
   headers: IncomingMessage["headers"];
   body: Buffer;
+  /** Arrival time (ms since epoch). */
+  at: number;
 }
 
 export type Respond = (req: RecordedRequest, res: ServerResponse) => void;
@@ -31,6 +33,7 @@ export async function startReceiver(respond: Respond, path = "/hook"): Promise<R
         url: new URL(req.url ?? "/", "http://receiver"),
         headers: req.headers,
         body: Buffer.concat(chunks),
+        at: Date.now(),
       };
       requests.push(recorded);
       respond(recorded, res);

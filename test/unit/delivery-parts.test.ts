@@ -1,0 +1,100 @@
+import { createHmac } from "node:crypto";
+import { maskHeaders, metaSigner } from "../../src/delivery/signer";
+import { renderEnvelope } from "../../src/events/envelope";
+import { afterFailure } from "../../src/health/failure-tracker";
+import { formatDuration, parseDuration } from "../../src/lib/duration";
+
+describe("renderEnvelope", () => {
+  const source = { id: "evt_1", type: "message.created", createdAt: new Date("2026-11-23T10:00:00.000Z"), data: '{"z":1,"a":"é","n":1.50}' };
+
+  it("wraps the stored data text byte for byte", () => {
+    expect(renderEnvelope(source)).toBe('{"id":"evt_1","type":"message.created","createdAt":"2026-11-23T10:00:00.000Z","data":{"z":1,"a":"é","n":1.50}}');
+  });
+
+  it("is valid JSON whose fields read back as given", () => {
+    expect(JSON.parse(renderEnvelope({ ...source, id: 'weird"id\\' }))).toEqual({
+      id: 'weird"id\\',
+      type: "message.created",
+      createdAt: "2026-11-23T10:00:00.000Z",
+      data: { z: 1, a: "é", n: 1.5 },
+    });
+  });
+});
+
+describe("metaSigner", () => {
+  const input = { body: '{"text":"héllo"}', secret: "verify-token-123456", eventType: "t", deliveryId: "d", attempt: 1, now: new Date() };
+
+  it("signs the UTF-8 bytes of the body with HMAC-SHA256 keyed by the verify token", () => {
+    const expected = createHmac("sha256", input.secret).update(Buffer.from(input.body, "utf8")).digest("hex");
+    expect(metaSigner.headers(input)).toEqual({ "x-hub-signature-256": `sha256=${expected}` });
+  });
+
+  it("changes with one byte of the body or the key", () => {
+    const base = metaSigner.headers(input)["x-hub-signature-256"];
+    expect(metaSigner.headers({ ...input, body: input.body + " " })["x-hub-signature-256"]).not.toBe(base);
+    expect(metaSigner.headers({ ...input, secret: input.secret + "x" })["x-hub-signature-256"]).not.toBe(base);
+  });
+});
+
+describe("maskHeaders", () => {
+  it("masks secret-bearing headers, whatever their case, and keeps the rest", () => {
+    const sig = `sha256=${"a".repeat(64)}`;
+    const masked = maskHeaders({ "X-Hub-Signature-256": sig, "content-type": "application/json" }, ["x-hub-signature-256"]);
+    expect(masked["content-type"]).toBe("application/json");
+    expect(masked["X-Hub-Signature-256"]).toBe("sha256=aaaaa…");
+    expect(masked["X-Hub-Signature-256"]!.length).toBeLessThan(20);
+  });
+
+  it("reveals nothing of a short secret", () => {
+    expect(maskHeaders({ token: "abc" }, ["token"]).token).toBe("…");
+  });
+});
+
+describe("afterFailure", () => {
+  const now = new Date("2026-11-23T12:00:00Z");
+  const day = 86_400_000;
+  const state = (failingSinceMsAgo: number | null, status: "active" | "disabled" = "active") => ({
+    status,
+    consecutiveFailures: 42,
+    failingSince: failingSinceMsAgo === null ? null : new Date(now.getTime() - failingSinceMsAgo),
+  });
+
+  it("disables at once when the endpoint is gone", () => {
+    expect(afterFailure(state(null), now, 5 * day, true)).toEqual({ kind: "disable", reason: "the endpoint answered 410 Gone" });
+  });
+
+  it("disables once failures have lasted the configured period, not before", () => {
+    expect(afterFailure(state(5 * day - 1), now, 5 * day, false)).toEqual({ kind: "none" });
+    expect(afterFailure(state(5 * day), now, 5 * day, false)).toEqual({
+      kind: "disable",
+      reason: "every attempt failed for 120 h (42 consecutive failures)",
+    });
+  });
+
+  it("does nothing to a webhook that is already disabled", () => {
+    expect(afterFailure(state(10 * day, "disabled"), now, 5 * day, true)).toEqual({ kind: "none" });
+  });
+});
+
+describe("parseDuration", () => {
+  it.each([
+    ["0", 0],
+    ["250", 250],
+    ["250ms", 250],
+    ["1.5s", 1_500],
+    ["2m", 120_000],
+    ["1h", 3_600_000],
+    ["5d", 432_000_000],
+    [" 5s ", 5_000],
+  ])("reads %j as %i ms", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(["", "s", "-1s", "5 days", "1w", "1e3", "5s5"])("refuses %j", (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  it("formats durations back in their largest exact unit", () => {
+    expect([0, 250, 5_000, 120_000, 3_600_000, 432_000_000, 1_500].map(formatDuration)).toEqual(["0ms", "250ms", "5s", "2m", "1h", "5d", "1500ms"]);
+  });
+});
