@@ -36,10 +36,11 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
     const [min, max] = BUSY_RETRY_MS;
     return { kind: "later", delayMs: Math.round(min + (max - min) * (deps.random ?? Math.random)()), detail: "webhook at its in-flight limit" };
   }
+  const attemptNumber = delivery.attemptCount + 1;
+  const chainAttempt = delivery.chainAttempts + 1;
   let verdict: AttemptVerdict;
+  let statusCode: number | null;
   try {
-    const attemptNumber = delivery.attemptCount + 1;
-    const chainAttempt = delivery.chainAttempts + 1;
     const { outcome, startedAt } = await makeAttempt(deps, {
       delivery,
       event: delivery.event,
@@ -47,12 +48,15 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
       secret: deps.secrets.open(delivery.webhook.verifyTokenCipher),
       attemptNumber,
     });
+    statusCode = outcome.kind === "response" ? outcome.status : null;
     verdict = judgeAttempt(outcome, chainAttempt, deps.policy, startedAt, (deps.random ?? Math.random)());
-    await settleDelivery(deps, job, attemptNumber, chainAttempt, verdict, outcome.kind === "response" ? outcome.status : null);
   } finally {
     await deps.limiter.release(delivery.webhookId, lease).catch(() => undefined);
   }
+  // The webhook first, then the delivery: once a delivery reads as settled, its webhook's
+  // counters and status (disabled after a 410, say) already say so.
   await trackWebhookHealth(deps, delivery.webhookId, verdict);
+  await settleDelivery(deps, job, attemptNumber, chainAttempt, verdict, statusCode);
   return verdict.kind === "retry"
     ? { kind: "later", delayMs: verdict.delayMs, detail: verdict.reason }
     : { kind: "finished", detail: verdict.kind === "delivered" ? "delivered" : verdict.reason };

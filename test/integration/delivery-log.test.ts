@@ -1,6 +1,7 @@
 import { newId } from "../../src/lib/ids";
+import { aWebhook } from "../support/factories";
 import { eventually, startTestApp, type TestApp } from "../support/app";
-import { startWebhookReceiver, type Respond, type WebhookReceiver } from "../support/receivers";
+import { type Respond } from "../support/receivers";
 
 const TOKEN = "delivery-log-token-00001";
 const TIMEOUT_MS = 300;
@@ -25,7 +26,6 @@ const answerWith = (status: number, text: string): Respond => (_req, res) => res
 describe("the delivery log of a webhook", () => {
   let app: TestApp;
   let key: string;
-  const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
     app = await startTestApp(
@@ -35,16 +35,12 @@ describe("the delivery log of a webhook", () => {
     key = (await app.newAccount()).apiKey;
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
     await app.close();
   });
 
-  const aWebhook = async (eventTypes: string[] = ["message.created", "chat.status_changed"]) => {
-    const receiver = await startWebhookReceiver(TOKEN);
-    receivers.push(receiver);
-    const res = await app.call("POST", "/v1/webhooks", { key, body: { url: receiver.url, verifyToken: TOKEN, eventTypes } });
-    expect(res.status).toBe(201);
-    return { receiver, webhookId: res.body.id as string };
+  const aWebhookHere = async (eventTypes: string[] = ["message.created", "chat.status_changed"]) => {
+    const { receiver, id } = await aWebhook(app, key, { eventTypes, token: TOKEN });
+    return { receiver, webhookId: id };
   };
   const emit = async (type: string, data: Record<string, unknown> = { n: 1 }) => {
     const res = await app.call("POST", "/v1/events", { key, body: { type, data } });
@@ -126,7 +122,7 @@ describe("the delivery log of a webhook", () => {
   };
 
   it("has one row per attempt, newest first, each with event type, status, response time and timestamp", async () => {
-    const { receiver, webhookId } = await aWebhook();
+    const { receiver, webhookId } = await aWebhookHere();
     let posts = 0;
     receiver.respond = (req, res) => (++posts <= 2 ? answerWith(500, "not yet")(req, res) : answerWith(200, "ok")(req, res));
     await emit("message.created");
@@ -151,11 +147,11 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("says why each failed attempt failed: a timeout, an HTTP status, a refused connection", async () => {
-    const slow = await aWebhook(["chat.status_changed"]);
+    const slow = await aWebhookHere(["chat.status_changed"]);
     slow.receiver.respond = () => undefined; // never answers
-    const failing = await aWebhook(["chat.status_changed"]);
+    const failing = await aWebhookHere(["chat.status_changed"]);
     failing.receiver.respond = answerWith(500, "boom");
-    const closed = await aWebhook(["chat.status_changed"]);
+    const closed = await aWebhookHere(["chat.status_changed"]);
     await closed.receiver.close();
 
     await emit("chat.status_changed");
@@ -183,7 +179,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("shows the request headers as sent, with the signature masked", async () => {
-    const { receiver, webhookId } = await aWebhook();
+    const { receiver, webhookId } = await aWebhookHere();
     await emit("message.created", { text: "hello" });
     await attemptsLogged(webhookId, 1);
     const sent = receiver.deliveries[0]!.headers["x-hub-signature-256"] as string;
@@ -209,7 +205,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("filters by event type and by outcome, alone and together", async () => {
-    const { receiver, webhookId } = await aWebhook();
+    const { receiver, webhookId } = await aWebhookHere();
     // Fails each chat.status_changed once, so both types have successes and only one has failures.
     const seen = new Set<string>();
     receiver.respond = (req, res) => {
@@ -243,7 +239,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("filters by a time range that includes its start and excludes its end", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     const t = (minute: number) => `2030-01-01T00:0${minute}:00.000Z`;
     const ids = await insertAttempts(webhookId, [0, 1, 2, 3, 4].map((m) => ({ at: t(m) })));
     const idsAt = (...minutes: number[]) => minutes.map((m) => ids[m]);
@@ -262,7 +258,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("combines a time range with event type and outcome", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     const ids = await insertAttempts(webhookId, [
       { at: "2031-05-01T10:00:00Z", eventType: "message.created", success: false },
       { at: "2031-05-01T10:01:00Z", eventType: "chat.status_changed", success: false },
@@ -277,7 +273,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("walks every page with nextCursor, without duplicates or gaps, also among attempts with the same timestamp", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     const same = "2032-02-02T12:00:00.000Z";
     await insertAttempts(webhookId, [
       { at: "2032-02-02T11:00:00.000Z" },
@@ -301,7 +297,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("keeps a walk through the pages stable while new attempts arrive", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     for (let i = 0; i < 5; i++) await emit("message.created", { i });
     await settled(webhookId, 5);
     const before = (await rows(webhookId, "?limit=100")).map((a) => a.id);
@@ -318,7 +314,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("pages 20 rows by default", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     await insertAttempts(
       webhookId,
       Array.from({ length: 21 }, (_, i) => ({ at: new Date(Date.UTC(2033, 0, 1, 0, i)).toISOString() })),
@@ -341,7 +337,7 @@ describe("the delivery log of a webhook", () => {
     ["a limit above 100", "?limit=101"],
     ["an unknown filter", "?status=failed"],
   ])("refuses %s with 400 validation_failed", async (_label, query) => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     const res = await log(webhookId, query);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
@@ -351,14 +347,14 @@ describe("the delivery log of a webhook", () => {
     ["that is not JSON", Buffer.from("not-a-cursor").toString("base64url")],
     ["that lacks the sort key", Buffer.from(JSON.stringify({ id: "att_x" })).toString("base64url")],
   ])("refuses a cursor %s with 400 invalid_cursor", async (_label, cursor) => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     const res = await log(webhookId, `?cursor=${cursor}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("invalid_cursor");
   });
 
   it("refuses a cursor whose timestamp is not a date with 400 invalid_cursor", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     const cursor = Buffer.from(JSON.stringify({ t: "not-a-date", id: "att_x" })).toString("base64url");
     const res = await log(webhookId, `?cursor=${cursor}`);
     expect(res.status).toBe(400);
@@ -366,7 +362,7 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("answers 404 for another account's webhook and for one that does not exist", async () => {
-    const { webhookId } = await aWebhook();
+    const { webhookId } = await aWebhookHere();
     await insertAttempts(webhookId, [{ at: "2030-01-01T00:00:00Z" }]);
     const other = await app.newAccount("other");
 
@@ -378,8 +374,8 @@ describe("the delivery log of a webhook", () => {
   });
 
   it("shows only the attempts of the webhook asked about", async () => {
-    const a = await aWebhook(["meta.message"]);
-    const b = await aWebhook(["meta.message"]);
+    const a = await aWebhookHere(["meta.message"]);
+    const b = await aWebhookHere(["meta.message"]);
     await emit("meta.message");
     await Promise.all([settled(a.webhookId, 1), settled(b.webhookId, 1)]);
 

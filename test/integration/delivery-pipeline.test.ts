@@ -1,5 +1,6 @@
+import { aWebhook } from "../support/factories";
 import { eventually, startTestApp, type TestApp } from "../support/app";
-import { expectedHubSignature, startWebhookReceiver, type WebhookReceiver } from "../support/receivers";
+import { expectedHubSignature, startWebhookReceiver } from "../support/receivers";
 
 const TOKEN = "pipeline-verify-token-01";
 
@@ -10,7 +11,6 @@ describe("the delivery pipeline", () => {
   let app: TestApp;
   /** Each test gets an account of its own, so its events reach only its own webhooks. */
   let key: string;
-  const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
     app = await startTestApp(FAST, { worker: true });
@@ -19,17 +19,10 @@ describe("the delivery pipeline", () => {
     key = (await app.newAccount()).apiKey;
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
     await app.close();
   });
 
-  async function webhook(eventTypes: string[] = ["message.created"]) {
-    const receiver = await startWebhookReceiver(TOKEN);
-    receivers.push(receiver);
-    const res = await app.call("POST", "/v1/webhooks", { key, body: { url: receiver.url, verifyToken: TOKEN, eventTypes } });
-    expect(res.status).toBe(201);
-    return { receiver, id: res.body.id as string };
-  }
+  const webhook = (eventTypes: string[] = ["message.created"]) => aWebhook(app, key, { eventTypes, token: TOKEN });
   const emit = (type: string, data: unknown) => app.call("POST", "/v1/events", { key, body: { type, data } });
   const deliveryOf = async (eventId: string) => app.container.db.delivery.findFirstOrThrow({ where: { eventId } });
 

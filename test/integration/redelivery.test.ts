@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { aWebhook } from "../support/factories";
 import { eventually, startTestApp, type TestApp } from "../support/app";
-import { startWebhookReceiver, type Respond, type WebhookReceiver } from "../support/receivers";
+import { type Respond, type WebhookReceiver } from "../support/receivers";
 
 const TOKEN = "redelivery-token-0000001";
 const QUIET_MS = 300;
@@ -13,26 +14,18 @@ const hubSignature = (body: Buffer) => `sha256=${createHmac("sha256", TOKEN).upd
 describe("redelivering a delivery", () => {
   let app: TestApp;
   let key: string;
-  const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
     app = await startTestApp({ HOOKRELAY_RETRY_SCHEDULE: "0,50ms", HOOKRELAY_RETRY_JITTER: "0" }, { worker: true });
     key = (await app.newAccount()).apiKey;
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
     await app.close();
   });
 
-  const aWebhook = async () => {
-    const receiver = await startWebhookReceiver(TOKEN);
-    receivers.push(receiver);
-    const res = await app.call("POST", "/v1/webhooks", {
-      key,
-      body: { url: receiver.url, verifyToken: TOKEN, eventTypes: ["message.created"] },
-    });
-    expect(res.status).toBe(201);
-    return { receiver, webhookId: res.body.id as string };
+  const aWebhookHere = async () => {
+    const { receiver, id } = await aWebhook(app, key, { token: TOKEN });
+    return { receiver, webhookId: id };
   };
   /** Emits an event to the webhook and answers the id of the delivery the receiver saw first. */
   const deliverOne = async (receiver: WebhookReceiver, data: Record<string, unknown> = { text: "héllo", n: 1.5e3 }) => {
@@ -51,7 +44,7 @@ describe("redelivering a delivery", () => {
     }, `delivery ${id} to be ${status}`);
 
   it("sends a delivery that failed all its attempts again with the same body, the same id and the next attempt numbers", async () => {
-    const { receiver } = await aWebhook();
+    const { receiver } = await aWebhookHere();
     receiver.respond = answerWith(500, "down");
     const id = await deliverOne(receiver);
     const failed = await settledAs(id, "failed");
@@ -80,7 +73,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("retries a redelivery on the whole schedule again", async () => {
-    const { receiver } = await aWebhook();
+    const { receiver } = await aWebhookHere();
     receiver.respond = answerWith(500);
     const id = await deliverOne(receiver);
     await settledAs(id, "failed");
@@ -96,7 +89,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("sends a delivery that already succeeded once more when asked", async () => {
-    const { receiver } = await aWebhook();
+    const { receiver } = await aWebhookHere();
     const id = await deliverOne(receiver);
     await settledAs(id, "succeeded");
 
@@ -108,7 +101,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("refuses with 409 to redeliver a delivery that is still being attempted", async () => {
-    const { receiver } = await aWebhook();
+    const { receiver } = await aWebhookHere();
     const held: ServerResponse[] = [];
     receiver.respond = (_req, res) => held.push(res);
     const id = await deliverOne(receiver);
@@ -124,7 +117,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("lets only one of two simultaneous redeliveries through", async () => {
-    const { receiver } = await aWebhook();
+    const { receiver } = await aWebhookHere();
     receiver.respond = answerWith(500);
     const id = await deliverOne(receiver);
     await settledAs(id, "failed");
@@ -139,7 +132,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("refuses with 422 to redeliver a test delivery", async () => {
-    const { receiver, webhookId } = await aWebhook();
+    const { receiver, webhookId } = await aWebhookHere();
     receiver.respond = answerWith(500);
     const test = await app.call("POST", `/v1/webhooks/${webhookId}/test`, { key });
     expect(test.body.success).toBe(false);
@@ -153,7 +146,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("refuses redelivery while the webhook is disabled, and redelivers once it is enabled again", async () => {
-    const { receiver, webhookId } = await aWebhook();
+    const { receiver, webhookId } = await aWebhookHere();
     receiver.respond = answerWith(410, "gone");
     const id = await deliverOne(receiver);
     await settledAs(id, "failed");
@@ -180,7 +173,7 @@ describe("redelivering a delivery", () => {
   });
 
   it("keeps the webhook disabled when enabling it fails the handshake", async () => {
-    const { receiver, webhookId } = await aWebhook();
+    const { receiver, webhookId } = await aWebhookHere();
     receiver.respond = answerWith(410);
     const id = await deliverOne(receiver);
     await settledAs(id, "failed");

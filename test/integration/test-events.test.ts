@@ -1,7 +1,8 @@
+import { aWebhook } from "../support/factories";
 import { createHmac } from "node:crypto";
 import { BUILTIN_EVENT_TYPES } from "../../src/event-types/catalog";
 import { startTestApp, type TestApp } from "../support/app";
-import { startWebhookReceiver, type Respond, type WebhookReceiver } from "../support/receivers";
+import { type Respond } from "../support/receivers";
 
 const TOKEN = "test-event-token-000001";
 // Short enough that a retry, had one been scheduled, would arrive well inside QUIET_MS.
@@ -14,7 +15,6 @@ const hubSignature = (body: Buffer) => `sha256=${createHmac("sha256", TOKEN).upd
 describe("sending a test event to a webhook", () => {
   let app: TestApp;
   let key: string;
-  const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
     app = await startTestApp(
@@ -30,23 +30,19 @@ describe("sending a test event to a webhook", () => {
     key = (await app.newAccount()).apiKey;
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
     await app.close();
   });
 
   /** A receiver of its own and a webhook registered on it. */
-  const aWebhook = async (eventTypes: string[] = ["message.created", "chat.status_changed"]) => {
-    const receiver = await startWebhookReceiver(TOKEN);
-    receivers.push(receiver);
-    const res = await app.call("POST", "/v1/webhooks", { key, body: { url: receiver.url, verifyToken: TOKEN, eventTypes } });
-    expect(res.status).toBe(201);
-    return { receiver, webhook: res.body as { id: string } };
+  const aWebhookHere = async (eventTypes: string[] = ["message.created", "chat.status_changed"]) => {
+    const { receiver, id } = await aWebhook(app, key, { eventTypes, token: TOKEN });
+    return { receiver, webhook: { id } };
   };
   const sendTest = (webhookId: string, body?: unknown) => app.call("POST", `/v1/webhooks/${webhookId}/test`, { key, body });
   const answerWith = (status: number, text: string): Respond => (_req, res) => res.writeHead(status, { "content-type": "text/plain" }).end(text);
 
   it("sends the first subscribed type's sample inside the envelope, signed with the verify token, when no body is given", async () => {
-    const { receiver, webhook } = await aWebhook(["message.created", "chat.status_changed"]);
+    const { receiver, webhook } = await aWebhookHere(["message.created", "chat.status_changed"]);
 
     const res = await sendTest(webhook.id);
 
@@ -72,7 +68,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("sends the sample of the event type named in the body", async () => {
-    const { receiver, webhook } = await aWebhook(["message.created", "chat.status_changed"]);
+    const { receiver, webhook } = await aWebhookHere(["message.created", "chat.status_changed"]);
 
     const res = await sendTest(webhook.id, { eventType: "chat.status_changed" });
 
@@ -87,7 +83,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("answers success with the status, the response time and the receiver's body when the endpoint answers 200", async () => {
-    const { receiver, webhook } = await aWebhook();
+    const { receiver, webhook } = await aWebhookHere();
     receiver.respond = answerWith(200, "thanks!");
 
     const res = await sendTest(webhook.id);
@@ -106,7 +102,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("answers failure with the status, the receiver's body and an error when the endpoint answers 500, and sends it only once", async () => {
-    const { receiver, webhook } = await aWebhook();
+    const { receiver, webhook } = await aWebhookHere();
     receiver.respond = answerWith(500, "exploded");
 
     const res = await sendTest(webhook.id);
@@ -129,7 +125,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("answers failure without a status when the connection is refused, and makes no second attempt", async () => {
-    const { receiver, webhook } = await aWebhook();
+    const { receiver, webhook } = await aWebhookHere();
     await receiver.close();
 
     const res = await sendTest(webhook.id);
@@ -151,7 +147,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("logs the test attempt in the webhook's delivery log flagged as a test", async () => {
-    const { webhook } = await aWebhook();
+    const { webhook } = await aWebhookHere();
 
     const res = await sendTest(webhook.id, { eventType: "chat.status_changed" });
 
@@ -172,7 +168,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("does not count failing test events against the webhook, not even a 410 Gone", async () => {
-    const { receiver, webhook } = await aWebhook();
+    const { receiver, webhook } = await aWebhookHere();
     receiver.respond = answerWith(500, "down");
     for (let i = 0; i < 3; i++) expect((await sendTest(webhook.id)).body.success).toBe(false);
     receiver.respond = answerWith(410, "gone");
@@ -191,7 +187,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("does not reset the failure count of a failing webhook when a test event succeeds", async () => {
-    const { webhook } = await aWebhook();
+    const { webhook } = await aWebhookHere();
     const failingSince = new Date(Date.now() - 60_000);
     await app.container.db.webhook.update({ where: { id: webhook.id }, data: { consecutiveFailures: 3, failingSince } });
 
@@ -208,7 +204,7 @@ describe("sending a test event to a webhook", () => {
       body: { name: "invoice.paid", description: "An invoice was paid", sample },
     });
     expect(created.status).toBe(201);
-    const { receiver, webhook } = await aWebhook(["invoice.paid"]);
+    const { receiver, webhook } = await aWebhookHere(["invoice.paid"]);
 
     const res = await sendTest(webhook.id);
 
@@ -220,7 +216,7 @@ describe("sending a test event to a webhook", () => {
   });
 
   it("refuses an event type that does not exist with 422 and sends nothing", async () => {
-    const { receiver, webhook } = await aWebhook();
+    const { receiver, webhook } = await aWebhookHere();
 
     const res = await sendTest(webhook.id, { eventType: "no_such.thing" });
 
@@ -237,7 +233,7 @@ describe("sending a test event to a webhook", () => {
       body: { name: "secret.thing", description: "theirs", sample: { private: "data of the other account" } },
     });
     expect(created.status).toBe(201);
-    const { receiver, webhook } = await aWebhook();
+    const { receiver, webhook } = await aWebhookHere();
 
     const res = await sendTest(webhook.id, { eventType: "secret.thing" });
 

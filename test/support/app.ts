@@ -13,6 +13,8 @@ export interface TestApp {
   db: TestDatabase;
   /** A request with JSON in and out; `key` goes in the Authorization header. */
   call(method: string, path: string, opts?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** Runs `fn` when the app closes (receivers a test started, say). */
+  onClose(fn: () => Promise<void>): void;
   /** A new account and its API key, made through the admin API. */
   newAccount(name?: string): Promise<{ accountId: string; apiKey: string }>;
   close(): Promise<void>;
@@ -56,7 +58,9 @@ export async function startTestApp(
     return { status: res.status, headers: res.headers, body: parsed };
   };
 
+  const closers: (() => Promise<void>)[] = [];
   return {
+    onClose: (fn) => void closers.push(fn),
     baseUrl,
     container,
     adminKey: config.adminKey,
@@ -68,6 +72,7 @@ export async function startTestApp(
       return { accountId: res.body.account.id, apiKey: res.body.apiKey.apiKey };
     },
     async close() {
+      await Promise.allSettled(closers.map((c) => c()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (container.redis.status === "ready") {
