@@ -7,7 +7,6 @@ import type { DeliverDeps } from "./delivery/deliver";
 import { createInFlightLimiter } from "./delivery/inflight-limiter";
 import { createDeliveryQueue, queueEnqueuer, type DeliveryJobData } from "./delivery/queue";
 import { startRecoveryLoop } from "./delivery/recovery";
-import { metaSigner } from "./delivery/signer";
 import { createTestEventSender } from "./delivery/test-event";
 import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
@@ -29,7 +28,8 @@ import { createDb, type Db } from "./lib/prisma";
 import { closeRedis, createRedis } from "./lib/redis";
 import { createSecretBox } from "./lib/secret-box";
 import { settleWithin } from "./lib/settle-within";
-import { metaHubChallenge, type OwnershipCheck } from "./webhooks/handshake";
+import type { OwnershipCheck } from "./dialects/handshake";
+import { createOwnershipCheck } from "./dialects/ownership";
 import { createWebhooksService, type WebhooksService } from "./webhooks/service";
 
 /**
@@ -86,8 +86,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     clock,
     secrets,
     eventTypes,
-    verifyOwnership: overrides.verifyOwnership ?? metaHubChallenge({ http, timeoutMs: config.handshakeTimeoutMs }),
+    verifyOwnership: overrides.verifyOwnership ?? createOwnershipCheck({ http, timeoutMs: config.handshakeTimeoutMs }),
     failureWarningThreshold: config.failureWarningThreshold,
+    minSecretLength: config.verifyTokenMinLength,
   });
   const events = createEventsService({ db, clock, logger, eventTypes, enqueue, maxEventBytes: config.maxEventBytes });
   const deliveries = createDeliveriesService({ db, clock, enqueue });
@@ -95,14 +96,14 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     db,
     http,
     clock,
-    signer: metaSigner,
     timeoutMs: config.deliveryTimeoutMs,
     responseBodyMaxBytes: config.responseBodyMaxBytes,
   };
-  const sendTestEvent = createTestEventSender({ ...attemptDeps, secrets, eventTypes });
+  const sendTestEvent = createTestEventSender({ ...attemptDeps, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
   const deliverDeps: DeliverDeps = {
     ...attemptDeps,
-    secrets,
+    secretBox: secrets,
+    minSecretLength: config.verifyTokenMinLength,
     logger,
     random: overrides.random,
     disableAfterMs: config.disableAfterMs,

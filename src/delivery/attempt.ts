@@ -1,27 +1,55 @@
-import { renderEnvelope } from "../events/envelope";
+import { dialectFor } from "../dialects/registry";
+import { signingSecrets } from "../dialects/secrets";
+import type { Dialect } from "../dialects/types";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
 import type { Db } from "../lib/prisma";
 import { USER_AGENT } from "../lib/version";
 import { describeFailure, isSuccess } from "./retry-policy";
-import { maskHeaders, type Signer } from "./signer";
+import type { SecretBox } from "../lib/secret-box";
+import { maskHeaders } from "./mask-headers";
 
 /** Everything one HTTP try needs, loaded by the caller. */
 export interface AttemptTarget {
   delivery: { id: string; accountId: string; webhookId: string; eventType: string; isTest: boolean };
   event: { id: string; type: string; createdAt: Date; data: string };
   url: string;
-  secret: string;
+  dialect: Dialect;
+  /** What signs this attempt (two during a rotation, where the dialect allows). */
+  secrets: string[];
   /** 1-based over the delivery's whole life. */
   attemptNumber: number;
+}
+
+/** The webhook columns an attempt needs to speak its dialect. */
+export interface WebhookSigning {
+  dialect: string;
+  dialectOptions: unknown;
+  verifyTokenCipher: string;
+  previousSecretCipher: string | null;
+  previousSecretExpiresAt: Date | null;
+}
+
+/** The dialect and the secrets that sign now, from a stored webhook. */
+export function signingFor(w: WebhookSigning, deps: { secretBox: SecretBox; minSecretLength: number; now: Date }) {
+  const dialect = dialectFor(w, deps.minSecretLength);
+  const secrets = signingSecrets(
+    {
+      current: deps.secretBox.open(w.verifyTokenCipher),
+      previous: w.previousSecretCipher ? deps.secretBox.open(w.previousSecretCipher) : null,
+      previousExpiresAt: w.previousSecretExpiresAt,
+    },
+    deps.now,
+    dialect.multiSignature,
+  );
+  return { dialect, secrets };
 }
 
 export interface AttemptDeps {
   db: Db;
   http: OutboundHttp;
   clock: Clock;
-  signer: Signer;
   timeoutMs: number;
   responseBodyMaxBytes: number;
 }
@@ -32,19 +60,19 @@ export interface AttemptRecord {
   startedAt: Date;
 }
 
-/** Signs and POSTs the delivery, then logs the attempt as sent and as answered. */
+/** Renders, signs and POSTs the delivery in its dialect, then logs the attempt as sent and as answered. */
 export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<AttemptRecord> {
   const startedAt = deps.clock.now();
-  const body = renderEnvelope(t.event);
+  const body = t.dialect.render({ event: t.event, deliveryId: t.delivery.id });
   const headers = {
     "content-type": "application/json",
     "user-agent": USER_AGENT,
     "x-webhook-event": t.event.type,
     "x-webhook-id": t.delivery.id,
     "x-webhook-attempt": String(t.attemptNumber),
-    ...deps.signer.headers({
+    ...t.dialect.sign({
       body,
-      secret: t.secret,
+      secrets: t.secrets,
       eventType: t.event.type,
       deliveryId: t.delivery.id,
       attempt: t.attemptNumber,
@@ -72,7 +100,7 @@ export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<
       isTest: t.delivery.isTest,
       success,
       requestUrl: t.url,
-      requestHeaders: maskHeaders(headers, deps.signer.secretHeaders),
+      requestHeaders: maskHeaders(headers, t.dialect.secretHeaders),
       responseStatus: outcome.kind === "response" ? outcome.status : null,
       responseTimeMs: outcome.elapsedMs,
       responseBody: outcome.kind === "response" ? stripNul(outcome.body) : null,

@@ -1,7 +1,7 @@
 import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
-import { makeAttempt, type AttemptDeps } from "./attempt";
+import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
 import type { InFlightLimiter } from "./inflight-limiter";
 import type { DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
@@ -15,7 +15,8 @@ import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-pol
 export type JobOutcome = { kind: "finished"; detail: string } | { kind: "later"; delayMs: number; detail: string };
 
 export interface DeliverDeps extends AttemptDeps {
-  secrets: SecretBox;
+  secretBox: SecretBox;
+  minSecretLength: number;
   limiter: InFlightLimiter;
   policy: RetryPolicy;
   disableAfterMs: number;
@@ -45,7 +46,7 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
       delivery,
       event: delivery.event,
       url: delivery.webhook.url,
-      secret: deps.secrets.open(delivery.webhook.verifyTokenCipher),
+      ...signingFor(delivery.webhook, { ...deps, now: deps.clock.now() }),
       attemptNumber,
     });
     statusCode = outcome.kind === "response" ? outcome.status : null;
@@ -67,7 +68,18 @@ async function prepare(deps: DeliverDeps, job: DeliveryJobData) {
     where: { id: job.deliveryId },
     include: {
       event: { select: { id: true, type: true, createdAt: true, data: true } },
-      webhook: { select: { url: true, status: true, verifyTokenCipher: true, disabledReason: true } },
+      webhook: {
+        select: {
+          url: true,
+          status: true,
+          disabledReason: true,
+          dialect: true,
+          dialectOptions: true,
+          verifyTokenCipher: true,
+          previousSecretCipher: true,
+          previousSecretExpiresAt: true,
+        },
+      },
     },
   });
   // Gone (its webhook was deleted), already settled, or superseded by a redelivery.

@@ -1,3 +1,4 @@
+import { DIALECT_NAMES } from "../dialects/types";
 import { z } from "../lib/zod";
 import { checkWebhookUrl, MAX_URL_LENGTH } from "./url-policy";
 import { VERIFY_TOKEN_MAX_LENGTH, VERIFY_TOKEN_PATTERN } from "./verify-token";
@@ -11,6 +12,8 @@ export interface WebhookSchemaOptions {
 const SubscribedType = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, "is not an event type name");
 
 export const MAX_SUBSCRIPTIONS = 100;
+export const DEFAULT_GRACE_SECONDS = 24 * 3600;
+export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 /** Built from config: the URL schemes and token length that are accepted depend on it. */
 export function webhookSchemas(opts: WebhookSchemaOptions) {
@@ -30,8 +33,13 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
     .regex(VERIFY_TOKEN_PATTERN, "must be printable ASCII without spaces")
     .openapi({
       description:
-        "Secret echoed in the handshake as hub.verify_token and used as the HMAC-SHA256 key of X-Hub-Signature-256. Never returned after creation.",
+        "The webhook's secret. For the meta dialect: echoed in the handshake as hub.verify_token and the HMAC-SHA256 key of X-Hub-Signature-256. Other dialects sign with it as their docs say; where the dialect allows, omit it and a strong one is generated and returned once. Never returned after that.",
     });
+
+  const Dialect = z.enum(DIALECT_NAMES).openapi({
+    description: "Whose conventions deliveries follow: handshake, body envelope and signature. See the README's dialect table.",
+  });
+  const DialectOptions = z.record(z.string(), z.unknown()).openapi({ description: "Only for the custom dialect: see CustomDialectOptions." });
 
   const EventTypes = z
     .array(SubscribedType)
@@ -43,8 +51,28 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
   const Description = z.string().trim().max(500);
 
   const CreateWebhookBody = z
-    .strictObject({ url: Url, verifyToken: VerifyToken, eventTypes: EventTypes, description: Description.optional() })
+    .strictObject({
+      url: Url,
+      verifyToken: VerifyToken.optional(),
+      eventTypes: EventTypes,
+      description: Description.optional(),
+      dialect: Dialect.default("meta"),
+      dialectOptions: DialectOptions.optional(),
+    })
     .openapi("CreateWebhook");
+
+  const RotateSecretBody = z
+    .strictObject({
+      graceSeconds: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_GRACE_SECONDS)
+        .default(DEFAULT_GRACE_SECONDS)
+        .openapi({ description: "How long the old secret keeps working (default 24 h, at most 7 days)." }),
+      secret: VerifyToken.optional().openapi({ description: "The new secret; generated when omitted, where the dialect allows." }),
+    })
+    .openapi("RotateSecret");
 
   const UpdateWebhookBody = z
     .strictObject({
@@ -58,7 +86,7 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
       description: "Changing url or verifyToken re-runs the handshake first; nothing changes unless it succeeds.",
     });
 
-  return { CreateWebhookBody, UpdateWebhookBody };
+  return { CreateWebhookBody, UpdateWebhookBody, RotateSecretBody };
 }
 
 export const Webhook = z
@@ -77,7 +105,14 @@ export const Webhook = z
     consecutiveFailures: z.number().int(),
     lastSuccessAt: z.string().datetime().nullable(),
     lastFailureAt: z.string().datetime().nullable(),
-    verifyTokenHint: z.string().openapi({ description: "Last characters of the verify token.", example: "…x9Qz" }),
+    verifyTokenHint: z.string().openapi({ description: "Last characters of the verify token / secret.", example: "…x9Qz" }),
+    dialect: z.enum(DIALECT_NAMES),
+    dialectOptions: z.record(z.string(), z.unknown()).nullable(),
+    previousSecretExpiresAt: z
+      .string()
+      .datetime()
+      .nullable()
+      .openapi({ description: "During a secret rotation: until when the previous secret still works." }),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
   })
@@ -97,6 +132,18 @@ export const ListWebhooksQuery = z.strictObject({
 
 export const WebhookIdParams = z.object({ id: z.string().max(64).openapi({ example: "wh_01JD2Z8Q3M4N5P6R7S8T9V0W1X" }) });
 
+export const CreatedWebhook = Webhook.extend({
+  secret: z.string().optional().openapi({ description: "Present only when hookrelay generated the secret: shown this once." }),
+}).openapi("CreatedWebhook");
+
+export const RotatedSecret = z
+  .object({
+    secret: z.string().openapi({ description: "The new secret, shown this once." }),
+    previousSecretExpiresAt: z.string().datetime().nullable(),
+    webhook: Webhook,
+  })
+  .openapi("RotatedSecret");
+
 export const VerifyResult = z
   .object({ verified: z.literal(true), elapsedMs: z.number().int(), webhook: Webhook })
   .openapi("VerifyResult");
@@ -104,3 +151,4 @@ export const VerifyResult = z
 export type WebhookDto = z.output<typeof Webhook>;
 export type CreateWebhookInput = z.output<ReturnType<typeof webhookSchemas>["CreateWebhookBody"]>;
 export type UpdateWebhookInput = z.output<ReturnType<typeof webhookSchemas>["UpdateWebhookBody"]>;
+export type RotateSecretInput = z.output<ReturnType<typeof webhookSchemas>["RotateSecretBody"]>;

@@ -7,9 +7,12 @@ import { isWellFormedId, newId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
 import { isRecordGone } from "../lib/prisma-errors";
 import type { SecretBox } from "../lib/secret-box";
-import type { Webhook as WebhookRow } from "../generated/prisma/client";
-import type { HandshakeResult, OwnershipCheck, OwnershipTarget } from "./handshake";
-import type { CreateWebhookInput, UpdateWebhookInput, WebhookDto } from "./schemas";
+import { Prisma, type Webhook as WebhookRow } from "../generated/prisma/client";
+import type { HandshakeResult, OwnershipCheck } from "../dialects/handshake";
+import { checkDialectChoice, dialectFor } from "../dialects/registry";
+import type { Dialect, DialectName } from "../dialects/types";
+import { AppError } from "../lib/errors";
+import type { CreateWebhookInput, RotateSecretInput, UpdateWebhookInput, WebhookDto } from "./schemas";
 import { verifyTokenHint } from "./verify-token";
 
 export interface WebhooksDeps {
@@ -19,6 +22,12 @@ export interface WebhooksDeps {
   verifyOwnership: OwnershipCheck;
   eventTypes: EventTypesService;
   failureWarningThreshold: number;
+  minSecretLength: number;
+}
+
+/** A field error in the one validation format, for checks that need the dialect to decide. */
+function fieldError(field: string, message: string): AppError {
+  return new AppError(400, "validation_failed", `${field}: ${message}`, { issues: [{ field, message, code: "custom" }] });
 }
 
 export function createWebhooksService(deps: WebhooksDeps) {
@@ -38,6 +47,9 @@ export function createWebhooksService(deps: WebhooksDeps) {
     lastSuccessAt: iso(row.lastSuccessAt),
     lastFailureAt: iso(row.lastFailureAt),
     verifyTokenHint: row.verifyTokenHint,
+    dialect: row.dialect as DialectName,
+    dialectOptions: (row.dialectOptions as Record<string, unknown> | null) ?? null,
+    previousSecretExpiresAt: row.previousSecretExpiresAt && row.previousSecretExpiresAt > clock.now() ? row.previousSecretExpiresAt.toISOString() : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   });
@@ -58,9 +70,23 @@ export function createWebhooksService(deps: WebhooksDeps) {
     }
   }
 
-  /** Runs the handshake; a failure becomes the 422 that tells the customer what their endpoint said. */
-  async function requireOwnership(target: OwnershipTarget): Promise<Extract<HandshakeResult, { verified: true }>> {
-    const result = await deps.verifyOwnership(target);
+  const dialectOf = (row: { dialect: string; dialectOptions: unknown }) => dialectFor(row, deps.minSecretLength);
+
+  /** The secret to use: the customer's, checked by the dialect, or a generated one where allowed. */
+  function chooseSecret(dialect: Dialect, given: string | undefined, field: string): { secret: string; generated: boolean } {
+    if (given !== undefined) {
+      const problem = dialect.secret.problem(given);
+      if (problem) throw fieldError(field, problem);
+      return { secret: given, generated: false };
+    }
+    const generated = dialect.secret.generate();
+    if (generated === null) throw fieldError(field, `required for the ${dialect.name} dialect, whose handshake uses it`);
+    return { secret: generated, generated: true };
+  }
+
+  /** Runs the dialect's handshake; a failure becomes the 422 that tells the customer what their endpoint said. */
+  async function requireOwnership(dialect: Dialect, url: string, secret: string): Promise<Extract<HandshakeResult, { verified: true }>> {
+    const result = await deps.verifyOwnership({ url, secret, style: dialect.handshake });
     if (result.verified) return result;
     const { verified: _verified, message, ...details } = result;
     throw unprocessable("handshake_failed", `verification handshake failed: ${message}`, details);
@@ -69,9 +95,13 @@ export function createWebhooksService(deps: WebhooksDeps) {
   return {
     toDto,
 
-    async create(accountId: string, input: CreateWebhookInput): Promise<WebhookDto> {
+    /** Stores the webhook only once its endpoint passed the dialect's handshake. */
+    async create(accountId: string, input: CreateWebhookInput): Promise<WebhookDto & { secret?: string }> {
+      const dialectOptions = checkDialectChoice(input.dialect, input.dialectOptions);
+      const dialect = dialectOf({ dialect: input.dialect, dialectOptions });
+      const { secret, generated } = chooseSecret(dialect, input.verifyToken, "body.verifyToken");
       await requireKnownEventTypes(accountId, input.eventTypes);
-      await requireOwnership({ url: input.url, verifyToken: input.verifyToken });
+      await requireOwnership(dialect, input.url, secret);
       const row = await db.webhook.create({
         data: {
           id: newId("wh"),
@@ -79,12 +109,14 @@ export function createWebhooksService(deps: WebhooksDeps) {
           url: input.url,
           description: input.description ?? null,
           eventTypes: input.eventTypes,
-          verifyTokenCipher: secrets.seal(input.verifyToken),
-          verifyTokenHint: verifyTokenHint(input.verifyToken),
+          dialect: input.dialect,
+          dialectOptions: dialectOptions === null ? Prisma.DbNull : (dialectOptions as Prisma.InputJsonObject),
+          verifyTokenCipher: secrets.seal(secret),
+          verifyTokenHint: verifyTokenHint(secret),
           verifiedAt: clock.now(),
         },
       });
-      return toDto(row);
+      return generated ? { ...toDto(row), secret } : toDto(row);
     },
 
     async list(accountId: string, page: { limit: number; cursor?: string }) {
@@ -110,10 +142,9 @@ export function createWebhooksService(deps: WebhooksDeps) {
       const endpointChanged =
         (patch.url !== undefined && patch.url !== row.url) || patch.verifyToken !== undefined;
       if (endpointChanged) {
-        await requireOwnership({
-          url: patch.url ?? row.url,
-          verifyToken: patch.verifyToken ?? secrets.open(row.verifyTokenCipher),
-        });
+        const dialect = dialectOf(row);
+        if (patch.verifyToken !== undefined) chooseSecret(dialect, patch.verifyToken, "body.verifyToken");
+        await requireOwnership(dialect, patch.url ?? row.url, patch.verifyToken ?? secrets.open(row.verifyTokenCipher));
       }
       const updated = await writeOrNotFound(() => db.webhook.update({
         where: { id: row.id },
@@ -135,10 +166,35 @@ export function createWebhooksService(deps: WebhooksDeps) {
       await writeOrNotFound(() => db.webhook.delete({ where: { id: row.id } }));
     },
 
+    /**
+     * A new secret, shown once. The old one stays valid for `graceSeconds`: it signs beside the
+     * new one where the dialect carries several signatures, and instead of it where it cannot
+     * (see signingSecrets). No handshake: the URL has not changed.
+     */
+    async rotateSecret(accountId: string, id: string, input: RotateSecretInput) {
+      const row = await load(accountId, id);
+      const dialect = dialectOf(row);
+      const { secret } = chooseSecret(dialect, input.secret, "body.secret");
+      const now = clock.now();
+      const previousSecretExpiresAt = input.graceSeconds > 0 ? new Date(now.getTime() + input.graceSeconds * 1_000) : null;
+      const updated = await writeOrNotFound(() =>
+        db.webhook.update({
+          where: { id: row.id },
+          data: {
+            verifyTokenCipher: secrets.seal(secret),
+            verifyTokenHint: verifyTokenHint(secret),
+            previousSecretCipher: previousSecretExpiresAt ? row.verifyTokenCipher : null,
+            previousSecretExpiresAt,
+          },
+        }),
+      );
+      return { secret, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null, webhook: toDto(updated) };
+    },
+
     /** Back to active after a disable: ownership is proved again and the failure count starts over. */
     async enable(accountId: string, id: string): Promise<WebhookDto> {
       const row = await load(accountId, id);
-      await requireOwnership({ url: row.url, verifyToken: secrets.open(row.verifyTokenCipher) });
+      await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher));
       const updated = await writeOrNotFound(() =>
         db.webhook.update({
           where: { id: row.id },
@@ -158,7 +214,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     /** Re-proves ownership on demand; on success the webhook's verifiedAt moves to now. */
     async verify(accountId: string, id: string) {
       const row = await load(accountId, id);
-      const result = await requireOwnership({ url: row.url, verifyToken: secrets.open(row.verifyTokenCipher) });
+      const result = await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher));
       const updated = await writeOrNotFound(() => db.webhook.update({ where: { id: row.id }, data: { verifiedAt: clock.now() } }));
       return { verified: true as const, elapsedMs: result.elapsedMs, webhook: toDto(updated) };
     },

@@ -47,7 +47,8 @@ describe("GET /openapi.json", () => {
     const create = doc.paths["/v1/webhooks"].post;
     const body = create.requestBody.content["application/json"].schema;
     const schema = body.$ref ? doc.components.schemas[body.$ref.split("/").pop()] : body;
-    expect(schema.required).toEqual(expect.arrayContaining(["url", "verifyToken", "eventTypes"]));
+    expect(schema.required).toEqual(expect.arrayContaining(["url", "eventTypes"]));
+    expect(schema.properties.dialect.enum).toEqual(["meta", "wappcloud", "oneroute", "oblic", "slack", "telegram", "standard-webhooks", "custom"]);
     expect(schema.properties.verifyToken).toMatchObject({ minLength: 16, maxLength: 256 });
     expect(schema.additionalProperties).toBe(false);
     expect(create.responses["422"].content["application/json"].schema.$ref).toBe("#/components/schemas/Error");

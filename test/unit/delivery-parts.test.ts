@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
-import { maskHeaders, metaSigner } from "../../src/delivery/signer";
+import { maskHeaders } from "../../src/delivery/mask-headers";
+import { metaDialect } from "../../src/dialects/meta";
 import { renderEnvelope } from "../../src/events/envelope";
 import { afterFailure } from "../../src/health/failure-tracker";
 import { formatDuration, parseDuration } from "../../src/lib/duration";
@@ -21,18 +22,25 @@ describe("renderEnvelope", () => {
   });
 });
 
-describe("metaSigner", () => {
-  const input = { body: '{"text":"héllo"}', secret: "verify-token-123456", eventType: "t", deliveryId: "d", attempt: 1, now: new Date() };
+describe("the meta dialect's signature", () => {
+  const meta = metaDialect({ minSecretLength: 16 });
+  const secret = "verify-token-123456";
+  const input = { body: '{"text":"héllo"}', secrets: [secret], eventType: "t", deliveryId: "d", attempt: 1, now: new Date() };
 
   it("signs the UTF-8 bytes of the body with HMAC-SHA256 keyed by the verify token", () => {
-    const expected = createHmac("sha256", input.secret).update(Buffer.from(input.body, "utf8")).digest("hex");
-    expect(metaSigner.headers(input)).toEqual({ "x-hub-signature-256": `sha256=${expected}` });
+    const expected = createHmac("sha256", secret).update(Buffer.from(input.body, "utf8")).digest("hex");
+    expect(meta.sign(input)).toEqual({ "x-hub-signature-256": `sha256=${expected}` });
   });
 
   it("changes with one byte of the body or the key", () => {
-    const base = metaSigner.headers(input)["x-hub-signature-256"];
-    expect(metaSigner.headers({ ...input, body: input.body + " " })["x-hub-signature-256"]).not.toBe(base);
-    expect(metaSigner.headers({ ...input, secret: input.secret + "x" })["x-hub-signature-256"]).not.toBe(base);
+    const base = meta.sign(input)["x-hub-signature-256"];
+    expect(meta.sign({ ...input, body: input.body + " " })["x-hub-signature-256"]).not.toBe(base);
+    expect(meta.sign({ ...input, secrets: [secret + "x"] })["x-hub-signature-256"]).not.toBe(base);
+  });
+
+  it("never generates the secret: the customer's receiver must know it for the handshake", () => {
+    expect(meta.secret.generate()).toBeNull();
+    expect(meta.secret.problem("short")).toMatch(/at least 16/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { HttpOutcome } from "../../src/lib/outbound-http";
-import { judgeChallengeEcho, metaHubChallengeRequestUrl, newChallenge } from "../../src/webhooks/handshake";
+import { judgeChallengeEcho, metaHubChallengeRequestUrl, newChallenge } from "../../src/dialects/handshake";
 
 const CHALLENGE = "482913650173845";
 

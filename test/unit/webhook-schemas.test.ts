@@ -11,8 +11,13 @@ function issuesOf(result: { success: boolean; error?: { issues: { path: Property
 }
 
 describe("CreateWebhookBody", () => {
-  it("accepts a complete body", () => {
-    expect(CreateWebhookBody.parse({ ...valid, description: "  orders  " })).toEqual({ ...valid, description: "orders" });
+  it("accepts a complete body, defaulting to the meta dialect", () => {
+    expect(CreateWebhookBody.parse({ ...valid, description: "  orders  " })).toEqual({ ...valid, description: "orders", dialect: "meta" });
+  });
+
+  it("accepts the known dialects only", () => {
+    expect(CreateWebhookBody.parse({ ...valid, dialect: "standard-webhooks" }).dialect).toBe("standard-webhooks");
+    expect(issuesOf(CreateWebhookBody.safeParse({ ...valid, dialect: "soap" }))).toMatchObject([{ path: "dialect" }]);
   });
 
   it("takes the token's minimum length from the options", () => {
@@ -86,10 +91,15 @@ describe("CreateWebhookBody", () => {
     expect(issuesOf(CreateWebhookBody.safeParse({ ...valid, secret: "x" }))).toMatchObject([{ code: "unrecognized_keys" }]);
   });
 
-  it.each(["url", "verifyToken", "eventTypes"] as const)("requires %s", (field) => {
+  it.each(["url", "eventTypes"] as const)("requires %s", (field) => {
     const body: Record<string, unknown> = { ...valid };
     delete body[field];
     expect(issuesOf(CreateWebhookBody.safeParse(body))).toMatchObject([{ path: field }]);
+  });
+
+  it("leaves an absent verifyToken to the dialect, which generates one or asks for it", () => {
+    const { verifyToken: _omitted, ...rest } = valid;
+    expect(CreateWebhookBody.safeParse(rest).success).toBe(true);
   });
 
   it("refuses a description longer than 500 characters after trimming", () => {

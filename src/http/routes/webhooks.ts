@@ -3,7 +3,9 @@ import { AttemptList, AttemptLogQuery, TestEventBody, TestEventResult } from "..
 import type { SendTestEvent } from "../../delivery/test-event";
 import type { WebhooksService } from "../../webhooks/service";
 import {
+  CreatedWebhook,
   ListWebhooksQuery,
+  RotatedSecret,
   VerifyResult,
   Webhook,
   WebhookIdParams,
@@ -19,7 +21,7 @@ export function webhookRoutes(
   opts: WebhookSchemaOptions,
   delivery: { deliveries: DeliveriesService; sendTestEvent: SendTestEvent },
 ): AnyRoute[] {
-  const { CreateWebhookBody, UpdateWebhookBody } = webhookSchemas(opts);
+  const { CreateWebhookBody, UpdateWebhookBody, RotateSecretBody } = webhookSchemas(opts);
   const tag = "Webhooks";
   return [
     defineRoute({
@@ -31,7 +33,7 @@ export function webhookRoutes(
         "Validates the input, then proves ownership of the URL: a GET with hub.mode=subscribe, hub.verify_token and hub.challenge, which must be answered 2xx with the challenge as the body within 5 seconds. Only then is the webhook stored, active.",
       auth: "account",
       body: CreateWebhookBody,
-      success: { status: 201, description: "Verified and stored.", schema: Webhook },
+      success: { status: 201, description: "Verified and stored. `secret` is present only when it was generated.", schema: CreatedWebhook },
       errors: [422],
       handle: async ({ principal, body }) => ({ status: 201, body: await webhooks.create(accountOf(principal), body) }),
     }),
@@ -97,6 +99,23 @@ export function webhookRoutes(
       success: { status: 200, description: "The endpoint answered the challenge.", schema: VerifyResult },
       errors: [404, 422],
       handle: async ({ principal, params }) => ({ status: 200, body: await webhooks.verify(accountOf(principal), params.id) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/webhooks/:id/rotate-secret",
+      tag,
+      summary: "Rotate the webhook's secret",
+      description:
+        "A new secret (generated unless given), shown once. For `graceSeconds` the old one keeps working: standard-webhooks deliveries carry both signatures; every other dialect carries one signature, made with the old secret until the grace period ends and with the new one after.",
+      auth: "account",
+      params: WebhookIdParams,
+      body: RotateSecretBody,
+      success: { status: 200, description: "The new secret and until when the old one works.", schema: RotatedSecret },
+      errors: [404],
+      handle: async ({ principal, params, body }) => ({
+        status: 200,
+        body: await webhooks.rotateSecret(accountOf(principal), params.id, body),
+      }),
     }),
     defineRoute({
       method: "post",

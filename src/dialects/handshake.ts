@@ -1,15 +1,16 @@
 import { randomInt } from "node:crypto";
 import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
+import type { HandshakeStyle } from "./types";
 import { USER_AGENT } from "../lib/version";
 
 /**
- * Proving that whoever registers a URL controls it. A handshake is a strategy so that other
- * styles (Wappcloud's JSON challenge, Slack's url_verification POST, none at all) can sit
- * beside the Meta/Orki one without touching registration.
+ * Proving that whoever registers a URL controls it. Each dialect names a handshake style;
+ * `createOwnershipCheck` runs the right one. The judging of an answer is pure, per style.
  */
 export interface OwnershipTarget {
   url: string;
-  verifyToken: string;
+  secret: string;
+  style: HandshakeStyle;
 }
 
 export type HandshakeFailureReason = "timeout" | "unreachable" | "redirect" | "http_status" | "challenge_mismatch";
@@ -28,6 +29,9 @@ export type HandshakeResult =
     };
 
 export type OwnershipCheck = (target: OwnershipTarget) => Promise<HandshakeResult>;
+
+/** One handshake style, given the network and the target. */
+export type HandshakeRunner = (deps: HandshakeDeps, target: { url: string; secret: string }) => Promise<HandshakeResult>;
 
 /** Bytes of the endpoint's answer that are read; a challenge echo is tiny. */
 export const HANDSHAKE_MAX_RESPONSE_BYTES = 4 * 1024;
@@ -57,11 +61,14 @@ export function metaHubChallengeRequestUrl(url: string, verifyToken: string, cha
   return target.toString();
 }
 
+export type HandshakeFailure = Extract<HandshakeResult, { verified: false }>;
+
 /**
- * Verified only by a 2xx whose body is exactly the challenge (surrounding whitespace
- * tolerated: some frameworks append a newline). Anything else fails, with what was answered.
+ * The failures every handshake style shares: no answer in time, no connection, a redirect
+ * (never followed), a non-2xx status. Null when the endpoint answered 2xx and the body is
+ * left for the style to judge. `expected` says, for the message, what a 2xx should carry.
  */
-export function judgeChallengeEcho(challenge: string, outcome: HttpOutcome): HandshakeResult {
+export function judgeTransport(outcome: HttpOutcome, expected: string): HandshakeFailure | null {
   const elapsedMs = outcome.elapsedMs;
   switch (outcome.kind) {
     case "timeout":
@@ -95,24 +102,40 @@ export function judgeChallengeEcho(challenge: string, outcome: HttpOutcome): Han
         return {
           verified: false,
           reason: "http_status",
-          message: `the endpoint answered ${outcome.status}${bodySnippet ? ` with body ${JSON.stringify(bodySnippet)}` : ""}; it must answer 2xx with the hub.challenge value`,
+          message: `the endpoint answered ${outcome.status}${bodySnippet ? ` with body ${JSON.stringify(bodySnippet)}` : ""}; it must answer 2xx with ${expected}`,
           ...seen,
         };
       }
-      if (outcome.body.trim() !== challenge) {
-        return {
-          verified: false,
-          reason: "challenge_mismatch",
-          message: `the endpoint answered ${outcome.status} with body ${JSON.stringify(bodySnippet)}, not the hub.challenge value ${JSON.stringify(challenge)}`,
-          ...seen,
-        };
-      }
-      return { verified: true, elapsedMs };
+      return null;
     }
   }
 }
 
-/** The start of a body, cut on a character boundary (never half an emoji). */
+/** A 2xx whose body is not what the handshake asked for. */
+export function challengeMismatch(outcome: HttpOutcome & { kind: "response" }, expected: string): HandshakeFailure {
+  const bodySnippet = snippet(outcome.body);
+  return {
+    verified: false,
+    reason: "challenge_mismatch",
+    message: `the endpoint answered ${outcome.status} with body ${JSON.stringify(bodySnippet)}, not ${expected}`,
+    status: outcome.status,
+    bodySnippet,
+    elapsedMs: outcome.elapsedMs,
+  };
+}
+
+/**
+ * Verified only by a 2xx whose body is exactly the challenge (surrounding whitespace
+ * tolerated: some frameworks append a newline). Anything else fails, with what was answered.
+ */
+export function judgeChallengeEcho(challenge: string, outcome: HttpOutcome): HandshakeResult {
+  const expected = `the hub.challenge value ${JSON.stringify(challenge)}`;
+  const failed = judgeTransport(outcome, "the hub.challenge value");
+  if (failed) return failed;
+  const answered = outcome as HttpOutcome & { kind: "response" };
+  return answered.body.trim() === challenge ? { verified: true, elapsedMs: answered.elapsedMs } : challengeMismatch(answered, expected);
+}
+
 function snippet(body: string): string {
   const chars = Array.from(body.slice(0, SNIPPET_CHARS * 2));
   return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS).join("")}…` : body;
@@ -123,16 +146,15 @@ export interface HandshakeDeps {
   timeoutMs: number;
 }
 
-export function metaHubChallenge(deps: HandshakeDeps): OwnershipCheck {
-  return async ({ url, verifyToken }) => {
-    const challenge = newChallenge();
-    const outcome = await deps.http.exchange({
-      method: "GET",
-      url: metaHubChallengeRequestUrl(url, verifyToken, challenge),
-      headers: { "user-agent": USER_AGENT, accept: "text/plain, */*" },
-      timeoutMs: deps.timeoutMs,
-      maxResponseBytes: HANDSHAKE_MAX_RESPONSE_BYTES,
-    });
-    return judgeChallengeEcho(challenge, outcome);
-  };
-}
+export const metaHubChallenge: HandshakeRunner = async (deps, { url, secret }) => {
+  const challenge = newChallenge();
+  const outcome = await deps.http.exchange({
+    method: "GET",
+    url: metaHubChallengeRequestUrl(url, secret, challenge),
+    headers: { "user-agent": USER_AGENT, accept: "text/plain, */*" },
+    timeoutMs: deps.timeoutMs,
+    maxResponseBytes: HANDSHAKE_MAX_RESPONSE_BYTES,
+  });
+  return judgeChallengeEcho(challenge, outcome);
+};
+

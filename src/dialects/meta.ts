@@ -1,0 +1,26 @@
+import { createHmac } from "node:crypto";
+import { renderEnvelope } from "../events/envelope";
+import { printableSecretProblem } from "./secrets";
+import type { Dialect, DialectContext } from "./types";
+
+/**
+ * Orki / Meta (seeds 001 and 000's WhatsApp path): GET hub.challenge handshake with the verify
+ * token, `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>` keyed with the same token.
+ * The customer chooses the token (the receiver checks it during the handshake), so it is
+ * never generated.
+ */
+export function metaDialect({ minSecretLength }: DialectContext): Dialect {
+  return {
+    name: "meta",
+    handshake: "meta",
+    render: ({ event }) => renderEnvelope(event),
+    sign: ({ body, secrets }) => ({ "x-hub-signature-256": `sha256=${hmacHex("sha256", secrets[0]!, body)}` }),
+    secretHeaders: ["x-hub-signature-256"],
+    multiSignature: false,
+    secret: { generate: () => null, problem: (s) => printableSecretProblem(s, minSecretLength) },
+  };
+}
+
+export function hmacHex(algorithm: "sha256" | "sha512", key: string, body: string): string {
+  return createHmac(algorithm, key).update(body, "utf8").digest("hex");
+}

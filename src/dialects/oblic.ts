@@ -1,0 +1,6 @@
+import type { Dialect, DialectContext } from "./types";
+
+// Placeholder until the dialect lands; never reachable from the API (see registry.ts).
+export function oblicDialect(_ctx: DialectContext): Dialect {
+  throw new Error("the oblic dialect is not built yet");
+}

@@ -1,0 +1,6 @@
+import type { Dialect, DialectContext } from "./types";
+
+// Placeholder until the dialect lands; never reachable from the API (see registry.ts).
+export function telegramDialect(_ctx: DialectContext): Dialect {
+  throw new Error("the telegram dialect is not built yet");
+}
