@@ -8,3 +8,6 @@ export const CustomDialectOptions = z.strictObject({});
 export function customDialect(_ctx: DialectContext): Dialect {
   throw new Error("the custom dialect is not built yet");
 }
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const customGuide = "(not built yet)";

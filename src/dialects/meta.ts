@@ -24,3 +24,7 @@ export function metaDialect({ minSecretLength }: DialectContext): Dialect {
 export function hmacHex(algorithm: "sha256" | "sha512", key: string, body: string): string {
   return createHmac(algorithm, key).update(body, "utf8").digest("hex");
 }
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const metaGuide =
+  "meta: answer GET ?hub.mode=subscribe&hub.verify_token=<token>&hub.challenge=<n> with 200 and the challenge as the body (after checking the token); verify each POST by comparing X-Hub-Signature-256 with `sha256=` + hex HMAC-SHA256 of the raw body keyed with the verify token, in constant time.";

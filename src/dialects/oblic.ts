@@ -4,3 +4,6 @@ import type { Dialect, DialectContext } from "./types";
 export function oblicDialect(_ctx: DialectContext): Dialect {
   throw new Error("the oblic dialect is not built yet");
 }
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const oblicGuide = "(not built yet)";

@@ -4,3 +4,6 @@ import type { Dialect, DialectContext } from "./types";
 export function oneRouteDialect(_ctx: DialectContext): Dialect {
   throw new Error("the oneroute dialect is not built yet");
 }
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const oneRouteGuide = "(not built yet)";

@@ -1,13 +1,13 @@
 import { AppError } from "../lib/errors";
-import { customDialect, CustomDialectOptions } from "./custom";
-import { metaDialect } from "./meta";
-import { oblicDialect } from "./oblic";
-import { oneRouteDialect } from "./oneroute";
-import { slackDialect } from "./slack";
-import { standardWebhooksDialect } from "./standard-webhooks";
-import { telegramDialect } from "./telegram";
+import { customDialect, customGuide, CustomDialectOptions } from "./custom";
+import { metaDialect, metaGuide } from "./meta";
+import { oblicDialect, oblicGuide } from "./oblic";
+import { oneRouteDialect, oneRouteGuide } from "./oneroute";
+import { slackDialect, slackGuide } from "./slack";
+import { standardWebhooksDialect, standardWebhooksGuide } from "./standard-webhooks";
+import { telegramDialect, telegramGuide } from "./telegram";
 import type { Dialect, DialectFactory, DialectName } from "./types";
-import { wappcloudDialect } from "./wappcloud";
+import { wappcloudDialect, wappcloudGuide } from "./wappcloud";
 
 const FACTORIES: Record<DialectName, DialectFactory> = {
   meta: metaDialect,
@@ -18,6 +18,18 @@ const FACTORIES: Record<DialectName, DialectFactory> = {
   telegram: telegramDialect,
   "standard-webhooks": standardWebhooksDialect,
   custom: customDialect,
+};
+
+/** For each dialect, what its receivers do to verify a delivery; shown in the OpenAPI document. */
+export const DIALECT_GUIDES: Record<DialectName, string> = {
+  meta: metaGuide,
+  wappcloud: wappcloudGuide,
+  oneroute: oneRouteGuide,
+  oblic: oblicGuide,
+  slack: slackGuide,
+  telegram: telegramGuide,
+  "standard-webhooks": standardWebhooksGuide,
+  custom: customGuide,
 };
 
 /** The dialect a webhook speaks, built from its stored name and options. */

@@ -10,3 +10,6 @@ export function slackDialect(_ctx: DialectContext): Dialect {
 export const slackUrlVerification: HandshakeRunner = async () => {
   throw new Error("the slack handshake is not built yet");
 };
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const slackGuide = "(not built yet)";

@@ -4,3 +4,6 @@ import type { Dialect, DialectContext } from "./types";
 export function standardWebhooksDialect(_ctx: DialectContext): Dialect {
   throw new Error("the standard-webhooks dialect is not built yet");
 }
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const standardWebhooksGuide = "(not built yet)";

@@ -4,3 +4,6 @@ import type { Dialect, DialectContext } from "./types";
 export function telegramDialect(_ctx: DialectContext): Dialect {
   throw new Error("the telegram dialect is not built yet");
 }
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const telegramGuide = "(not built yet)";

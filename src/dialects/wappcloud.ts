@@ -10,3 +10,6 @@ export function wappcloudDialect(_ctx: DialectContext): Dialect {
 export const wappcloudChallenge: HandshakeRunner = async () => {
   throw new Error("the wappcloud handshake is not built yet");
 };
+
+/** What a receiver must do to verify this dialect (README and OpenAPI). */
+export const wappcloudGuide = "(not built yet)";

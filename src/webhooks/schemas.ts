@@ -1,3 +1,4 @@
+import { DIALECT_GUIDES } from "../dialects/registry";
 import { DIALECT_NAMES } from "../dialects/types";
 import { z } from "../lib/zod";
 import { checkWebhookUrl, MAX_URL_LENGTH } from "./url-policy";
@@ -37,7 +38,10 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
     });
 
   const Dialect = z.enum(DIALECT_NAMES).openapi({
-    description: "Whose conventions deliveries follow: handshake, body envelope and signature. See the README's dialect table.",
+    description: [
+      "Whose conventions deliveries follow: handshake, body envelope and signature. What a receiver does to verify each:",
+      ...DIALECT_NAMES.map((d) => `- ${DIALECT_GUIDES[d]}`),
+    ].join("\n"),
   });
   const DialectOptions = z.record(z.string(), z.unknown()).openapi({ description: "Only for the custom dialect: see CustomDialectOptions." });
 

@@ -11,20 +11,30 @@ export const DEFAULT_TOKEN = "factory-verify-token-0001";
 export async function aWebhook(
   app: TestApp,
   key: string,
-  overrides: { eventTypes?: string[]; token?: string; path?: string; description?: string } = {},
-): Promise<{ receiver: WebhookReceiver; id: string }> {
-  const token = overrides.token ?? DEFAULT_TOKEN;
-  const receiver = await startWebhookReceiver(token, overrides.path);
+  overrides: {
+    eventTypes?: string[];
+    /** The verify token / secret; null sends none (the dialect generates one). */
+    token?: string | null;
+    path?: string;
+    description?: string;
+    dialect?: string;
+    dialectOptions?: Record<string, unknown>;
+  } = {},
+): Promise<{ receiver: WebhookReceiver; id: string; secret: string }> {
+  const token = overrides.token === undefined ? DEFAULT_TOKEN : overrides.token;
+  const receiver = await startWebhookReceiver(token ?? "", overrides.path);
   app.onClose(() => receiver.close());
   const res = await app.call("POST", "/v1/webhooks", {
     key,
     body: {
       url: receiver.url,
-      verifyToken: token,
+      ...(token === null ? {} : { verifyToken: token }),
       eventTypes: overrides.eventTypes ?? ["message.created"],
       ...(overrides.description ? { description: overrides.description } : {}),
+      ...(overrides.dialect ? { dialect: overrides.dialect } : {}),
+      ...(overrides.dialectOptions ? { dialectOptions: overrides.dialectOptions } : {}),
     },
   });
   expect(res.status).toBe(201);
-  return { receiver, id: res.body.id as string };
+  return { receiver, id: res.body.id as string, secret: (res.body.secret as string | undefined) ?? token! };
 }
