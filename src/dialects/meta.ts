@@ -13,12 +13,22 @@ export function metaDialect({ minSecretLength }: DialectContext): Dialect {
   return {
     name: "meta",
     handshake: "meta",
-    render: ({ event }) => renderEnvelope(event),
+    render: ({ event }) => escapeNonAscii(renderEnvelope(event)),
     sign: ({ body, secrets }) => ({ "x-hub-signature-256": `sha256=${hmacHex("sha256", secrets[0]!, body)}` }),
     secretHeaders: ["x-hub-signature-256"],
     multiSignature: false,
     secret: { generate: () => null, problem: (s) => printableSecretProblem(s, minSecretLength) },
   };
+}
+
+/**
+ * Meta sends its payloads with every non-ASCII character escaped (`\u00e4`, lowercase hex),
+ * and Meta receiver code in the wild verifies either the raw bytes or a re-escaped copy of
+ * them. An ASCII-only body reads the same both ways, so both kinds verify; JSON.parse gives
+ * back exactly the same values.
+ */
+export function escapeNonAscii(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export function hmacHex(algorithm: "sha256" | "sha512", key: string, body: string): string {

@@ -1,4 +1,5 @@
 import { z } from "../lib/zod";
+import { SEED_CATALOG_NAMES } from "./seed-catalogs";
 
 /** Account-defined names read like `noun.verb`: lowercase segments joined by dots. */
 export const EVENT_TYPE_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
@@ -37,3 +38,22 @@ export const EventTypeList = z.object({ data: z.array(EventType) }).openapi("Eve
 
 export type CreateEventTypeInput = z.output<typeof CreateEventTypeBody>;
 export type EventTypeDto = z.output<typeof EventType>;
+
+export const ImportCatalogBody = z
+  .strictObject({
+    catalog: z.enum(SEED_CATALOG_NAMES).openapi({ description: "The platform whose event types to register (see the dialects of the same names)." }),
+  })
+  .openapi("ImportEventTypeCatalog");
+
+export const ImportCatalogResult = z
+  .object({
+    catalog: z.enum(SEED_CATALOG_NAMES),
+    created: z.array(z.string()).openapi({ description: "Types registered by this call." }),
+    existing: z.array(z.string()).openapi({ description: "Types the account already had under these names; left as they were." }),
+    skipped: z
+      .array(z.object({ name: z.string(), reason: z.enum(["built_in"]), message: z.string() }))
+      .openapi({ description: "Catalog names that are built-in types: every account already has them, with the built-in sample." }),
+  })
+  .openapi("ImportEventTypeCatalogResult");
+
+export type ImportCatalogResultDto = z.output<typeof ImportCatalogResult>;

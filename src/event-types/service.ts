@@ -3,8 +3,9 @@ import { newId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
 import { Prisma } from "../generated/prisma/client";
-import { BUILTIN_EVENT_TYPES } from "./catalog";
-import type { CreateEventTypeInput, EventTypeDto } from "./schemas";
+import { BUILTIN_EVENT_TYPES, type CatalogEventType } from "./catalog";
+import type { CreateEventTypeInput, EventTypeDto, ImportCatalogResultDto } from "./schemas";
+import { SEED_CATALOGS, type SeedCatalogName } from "./seed-catalogs";
 
 /** How many types one account may define; the list is returned whole, so it must stay small. */
 export const MAX_EVENT_TYPES_PER_ACCOUNT = 500;
@@ -19,6 +20,25 @@ function toDto(row: Row): EventTypeDto {
     builtIn: row.accountId === null,
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+/**
+ * What importing a catalog means for one account, decided from the names that already exist.
+ * A built-in name is skipped (every account has it, and an account type cannot shadow it); a
+ * name the account already defined is left alone, whatever its description or sample.
+ */
+export function planCatalogImport(
+  types: readonly CatalogEventType[],
+  existing: { builtIn: ReadonlySet<string>; account: ReadonlySet<string> },
+): { create: CatalogEventType[]; existing: string[]; skipped: ImportCatalogResultDto["skipped"] } {
+  const plan = { create: [] as CatalogEventType[], existing: [] as string[], skipped: [] as ImportCatalogResultDto["skipped"] };
+  for (const t of types) {
+    if (existing.builtIn.has(t.name)) {
+      plan.skipped.push({ name: t.name, reason: "built_in", message: `"${t.name}" is a built-in event type; subscribe to it as is` });
+    } else if (existing.account.has(t.name)) plan.existing.push(t.name);
+    else plan.create.push(t);
+  }
+  return plan;
 }
 
 export function createEventTypesService({ db }: { db: Db }) {
@@ -59,6 +79,41 @@ export function createEventTypesService({ db }: { db: Db }) {
         }
         throw err;
       }
+    },
+
+    /**
+     * Registers a seed platform's event types for the account. Idempotent: importing again
+     * creates nothing and reports every type as existing (or skipped). Catalog names bypass
+     * the `noun.verb` rule of account-defined names: they are the platform's own.
+     */
+    async importCatalog(accountId: string, catalog: SeedCatalogName): Promise<ImportCatalogResultDto> {
+      const types = SEED_CATALOGS[catalog];
+      const rows = await db.eventType.findMany({
+        where: { name: { in: types.map((t) => t.name) }, OR: [{ accountId: null }, { accountId }] },
+        select: { name: true, accountId: true },
+      });
+      const plan = planCatalogImport(types, {
+        builtIn: new Set(rows.filter((r) => r.accountId === null).map((r) => r.name)),
+        account: new Set(rows.filter((r) => r.accountId !== null).map((r) => r.name)),
+      });
+      if (plan.create.length > 0) {
+        const count = await db.eventType.count({ where: { accountId } });
+        if (count + plan.create.length > MAX_EVENT_TYPES_PER_ACCOUNT) {
+          throw unprocessable("event_type_limit", `an account may define at most ${MAX_EVENT_TYPES_PER_ACCOUNT} event types; this import would add ${plan.create.length} to ${count}`);
+        }
+      }
+      const created: string[] = [];
+      const existing = [...plan.existing];
+      // ON CONFLICT DO NOTHING per row: a concurrent import of the same catalog may win a name,
+      // which then counts as existing rather than failing this call.
+      for (const t of plan.create) {
+        const inserted = await db.eventType.createMany({
+          data: [{ id: newId("et"), accountId, name: t.name, description: t.description, sample: t.sample as Prisma.InputJsonObject }],
+          skipDuplicates: true,
+        });
+        (inserted.count === 1 ? created : existing).push(t.name);
+      }
+      return { catalog, created, existing, skipped: plan.skipped };
     },
 
     /** The names among `names` that this account cannot subscribe to. */

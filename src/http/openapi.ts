@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
+import { CustomDialectOptions } from "../dialects/custom";
 import { VERSION } from "../lib/version";
 import { ErrorBody } from "./errors";
 import { toOpenApiPath, type AnyRoute } from "./route";
@@ -21,6 +22,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
   const registry = new OpenAPIRegistry();
   registry.register("Error", ErrorBody);
+  registry.register("CustomDialectOptions", CustomDialectOptions);
   const bearer = registry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

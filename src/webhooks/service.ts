@@ -150,8 +150,14 @@ export function createWebhooksService(deps: WebhooksDeps) {
         where: { id: row.id },
         data: {
           ...(patch.url !== undefined ? { url: patch.url } : {}),
+          // A new token set directly replaces the secret at once, ending any rotation's grace.
           ...(patch.verifyToken !== undefined
-            ? { verifyTokenCipher: secrets.seal(patch.verifyToken), verifyTokenHint: verifyTokenHint(patch.verifyToken) }
+            ? {
+                verifyTokenCipher: secrets.seal(patch.verifyToken),
+                verifyTokenHint: verifyTokenHint(patch.verifyToken),
+                previousSecretCipher: null,
+                previousSecretExpiresAt: null,
+              }
             : {}),
           ...(patch.eventTypes !== undefined ? { eventTypes: patch.eventTypes } : {}),
           ...(patch.description !== undefined ? { description: patch.description } : {}),

@@ -182,12 +182,13 @@ describe("requests too broken for the router", () => {
   it("answers a malformed request line with 400 in the error format", async () => {
     const { connect } = await import("node:net");
     const url = new URL(app.baseUrl);
-    const raw = await new Promise<string>((resolve, reject) => {
+    const raw = await new Promise<string>((resolve) => {
       const socket = connect(Number(url.port), url.hostname, () => socket.write("patch /v1/webhooks HTTP/1.1\r\nHost: x\r\n\r\n"));
       let data = "";
       socket.on("data", (d) => (data += d.toString()));
-      socket.on("end", () => resolve(data));
-      socket.on("error", reject);
+      // The server answers and closes at once; a reset racing our write is not the point here.
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(data));
     });
     expect(raw).toMatch(/^HTTP\/1.1 400 /);
     expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toEqual({

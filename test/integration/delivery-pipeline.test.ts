@@ -41,9 +41,13 @@ describe("the delivery pipeline", () => {
       "x-webhook-id": delivery.id,
       "x-webhook-attempt": "1",
     });
+    // Meta's own convention: non-ASCII escaped, so raw-byte and re-escaping verifiers agree.
+    const escaped = JSON.stringify(data).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     expect(got!.body.toString("utf8")).toBe(
-      `{"id":"${res.body.id}","type":"message.created","createdAt":"${res.body.createdAt}","data":${JSON.stringify(data)}}`,
+      `{"id":"${res.body.id}","type":"message.created","createdAt":"${res.body.createdAt}","data":${escaped}}`,
     );
+    expect(got!.body.toString("utf8")).toContain('"text":"Ol\\u00e1, \\u00bfqu\\u00e9 tal? \\u4f60\\u597d \\ud83d\\udc4b"');
+    expect(JSON.parse(got!.body.toString("utf8")).data).toEqual(data);
     await eventually(async () => (await deliveryOf(res.body.id)).status === "succeeded", "the delivery to be marked succeeded");
     const attempts = await app.container.db.deliveryAttempt.findMany({ where: { deliveryId: delivery.id } });
     expect(attempts).toHaveLength(1);

@@ -45,16 +45,14 @@ describe("the meta dialect's signature", () => {
 });
 
 describe("maskHeaders", () => {
-  it("masks secret-bearing headers, whatever their case, and keeps the rest", () => {
+  it("masks secret-bearing headers whole, whatever their case, and keeps the rest", () => {
     const sig = `sha256=${"a".repeat(64)}`;
     const masked = maskHeaders({ "X-Hub-Signature-256": sig, "content-type": "application/json" }, ["x-hub-signature-256"]);
-    expect(masked["content-type"]).toBe("application/json");
-    expect(masked["X-Hub-Signature-256"]).toBe("sha256=aaaaa…");
-    expect(masked["X-Hub-Signature-256"]!.length).toBeLessThan(20);
+    expect(masked).toEqual({ "X-Hub-Signature-256": "[masked]", "content-type": "application/json" });
   });
 
-  it("reveals nothing of a short secret", () => {
-    expect(maskHeaders({ token: "abc" }, ["token"]).token).toBe("…");
+  it("reveals not one character of a header that is the secret itself", () => {
+    expect(maskHeaders({ token: "abcdefghijklmnop" }, ["token"]).token).toBe("[masked]");
   });
 });
 

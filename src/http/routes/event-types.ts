@@ -1,4 +1,4 @@
-import { CreateEventTypeBody, EventType, EventTypeList } from "../../event-types/schemas";
+import { CreateEventTypeBody, EventType, EventTypeList, ImportCatalogBody, ImportCatalogResult } from "../../event-types/schemas";
 import type { EventTypesService } from "../../event-types/service";
 import { accountOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
@@ -26,6 +26,19 @@ export function eventTypeRoutes(eventTypes: EventTypesService): AnyRoute[] {
       success: { status: 201, description: "Registered.", schema: EventType },
       errors: [409, 422],
       handle: async ({ principal, body }) => ({ status: 201, body: await eventTypes.create(accountOf(principal), body) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/event-types/import",
+      tag,
+      summary: "Register a platform's event types (wappcloud, oneroute, oblic) for this account",
+      description:
+        "Idempotent: types the account already has are reported as existing and left unchanged; names that are built-in types are skipped. Catalog names are the platforms' own and need not look like noun.verb.",
+      auth: "account",
+      body: ImportCatalogBody,
+      success: { status: 200, description: "What was created, what already existed, what was skipped.", schema: ImportCatalogResult },
+      errors: [422],
+      handle: async ({ principal, body }) => ({ status: 200, body: await eventTypes.importCatalog(accountOf(principal), body.catalog) }),
     }),
   ];
 }
