@@ -86,7 +86,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     clock,
     secrets,
     eventTypes,
-    verifyOwnership: overrides.verifyOwnership ?? createOwnershipCheck({ http, timeoutMs: config.handshakeTimeoutMs }),
+    verifyOwnership: overrides.verifyOwnership ?? createOwnershipCheck({ http, timeoutMs: config.handshakeTimeoutMs, clock }),
     failureWarningThreshold: config.failureWarningThreshold,
     minSecretLength: config.verifyTokenMinLength,
   });

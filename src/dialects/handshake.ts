@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
+import type { Clock } from "../lib/clock";
 import type { HandshakeStyle } from "./types";
 import { USER_AGENT } from "../lib/version";
 
@@ -144,6 +145,8 @@ function snippet(body: string): string {
 export interface HandshakeDeps {
   http: OutboundHttp;
   timeoutMs: number;
+  /** For handshakes that are signed with a timestamp (Slack). */
+  clock: Clock;
 }
 
 export const metaHubChallenge: HandshakeRunner = async (deps, { url, secret }) => {

@@ -140,7 +140,7 @@ export const slackUrlVerification: HandshakeRunner = async (deps, { url, secret 
       "user-agent": USER_AGENT,
       accept: "text/plain, application/json, */*",
       // The handshake has no injected clock; the signature is only checked against the receiver's.
-      ...slackSignatureHeaders(body, secret, new Date()),
+      ...slackSignatureHeaders(body, secret, deps.clock.now()),
     },
     body,
     timeoutMs: deps.timeoutMs,

@@ -189,11 +189,12 @@ describe("judgeSlackChallenge", () => {
 
 describe("slackUrlVerification", () => {
   /** An endpoint that answers as told and keeps the request. */
-  function fakeHttp(answer: (req: OutboundRequest) => HttpOutcome): HandshakeDeps & { sent: OutboundRequest[] } {
+  function fakeHttp(answer: (req: OutboundRequest) => HttpOutcome, now = new Date()): HandshakeDeps & { sent: OutboundRequest[] } {
     const sent: OutboundRequest[] = [];
     return {
       sent,
       timeoutMs: 5000,
+      clock: { now: () => now },
       http: { exchange: async (req) => (sent.push(req), answer(req)), close: async () => undefined },
     };
   }
@@ -210,6 +211,13 @@ describe("slackUrlVerification", () => {
     expect(Object.keys(JSON.parse(body))).toEqual(["token", "challenge", "type"]);
     expect(JSON.parse(body)).toEqual({ token: "", challenge: expect.stringMatching(/^[A-Za-z0-9]{48}$/), type: "url_verification" });
     expect(boltAccepts(req.headers!, body, Date.now())).toBe(true);
+  });
+
+  it("signs the handshake with the injected clock's time", async () => {
+    const at = new Date("2026-11-23T10:00:00Z");
+    const deps = fakeHttp((req) => response(200, JSON.parse(req.body as string).challenge), at);
+    await slackUrlVerification(deps, { url: "https://example.com/slack", secret: SIGNING_SECRET });
+    expect(deps.sent[0]!.headers!["x-slack-request-timestamp"]).toBe(String(at.getTime() / 1000));
   });
 
   it("fails when the endpoint answers another challenge than the one it was sent", async () => {
