@@ -1,0 +1,101 @@
+import { join } from "node:path";
+import { baseline } from "./baseline";
+import { drain } from "./drain";
+import { ingest } from "./ingest";
+import { isolation } from "./isolation";
+import { memory } from "./memory";
+import { startReceiver } from "./receiver";
+import { machineInfo, renderScenario, writeResults } from "./report";
+import { killAllChildren } from "./stack";
+import { sustained } from "./sustained";
+import type { BenchContext, BenchOptions, Scenario, ScenarioResult } from "./types";
+
+/**
+ * `npm run bench [-- --quick] [--only <scenario>] [--workers N] [--concurrency C] [--profile]`:
+ * runs the scenarios in order against the throwaway Postgres and Redis that scripts/bench.sh
+ * started, prints a table per scenario and writes everything to bench/results/<timestamp>.json.
+ * `--profile` also writes V8 CPU profiles of the API and worker processes next to it.
+ * It reports; it never asserts.
+ */
+const SCENARIOS: Scenario[] = [baseline, drain, sustained, ingest, isolation, memory];
+const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}] [--workers N] [--concurrency C] [--profile]`;
+const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
+
+function parseArgs(argv: string[]): BenchOptions {
+  const opts: BenchOptions = { quick: false, only: null, workers: 1, concurrency: 50, profileDir: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (arg === "--quick") opts.quick = true;
+    else if (arg === "--only") opts.only = value();
+    else if (arg === "--workers") opts.workers = Number(value());
+    else if (arg === "--concurrency") opts.concurrency = Number(value());
+    else if (arg === "--profile") opts.profileDir = join(RESULTS_DIR, `profiles-${new Date().toISOString().replace(/:/g, "-")}`);
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write(USAGE + "\n");
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  if (opts.only && !SCENARIOS.some((s) => s.name === opts.only)) throw new Error(`no scenario "${opts.only}"\n${USAGE}`);
+  if (!(opts.workers >= 1) || !(opts.concurrency >= 1)) throw new Error(`--workers and --concurrency must be positive\n${USAGE}`);
+  return opts;
+}
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const databaseUrl = process.env.DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (!databaseUrl || !redisUrl) throw new Error("DATABASE_URL and REDIS_URL must be set (scripts/bench.sh sets them)");
+
+  const startedAt = new Date();
+  const machine = machineInfo();
+  log(`${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, node ${machine.node}; ${opts.quick ? "quick" : "full"} run`);
+  const receiver = await startReceiver();
+  const onSignal = (code: number) => {
+    killAllChildren();
+    void receiver.close().finally(() => process.exit(code));
+  };
+  process.once("SIGINT", () => onSignal(130));
+  process.once("SIGTERM", () => onSignal(143));
+
+  const ctx: BenchContext = { opts, databaseUrl, redisUrl, receiver, shared: {}, log };
+  const results: ScenarioResult[] = [];
+  const errors: Record<string, string> = {};
+  try {
+    for (const scenario of SCENARIOS) {
+      if (opts.only && scenario.name !== opts.only) continue;
+      const t = Date.now();
+      try {
+        const result = await scenario.run(ctx);
+        result.durationSec = Math.round((Date.now() - t) / 1000);
+        results.push(result);
+        process.stdout.write("\n" + renderScenario(result));
+      } catch (err) {
+        // One broken scenario must not cost the others' figures.
+        errors[scenario.name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        log(`${scenario.name} failed: ${errors[scenario.name]}`);
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+
+  const totalSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  process.stdout.write(`\n# hookrelay bench, ${opts.quick ? "quick" : "full"}: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, node ${machine.node}, ${totalSeconds} s\n\n`);
+  for (const r of results) process.stdout.write(renderScenario(r) + "\n");
+  const file = writeResults(RESULTS_DIR, startedAt, { options: opts, machine, totalSeconds, scenarios: results, errors });
+  log(`results written to ${file}`);
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  killAllChildren();
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import { type ApiClient, EVENT_TYPE, eventData } from "./api-client";
+import { emitOpenLoop } from "./emit";
+import type { ReceiverHandle, ReceiverStats } from "./receiver";
+import { perSec, round1, summarize, waitFor } from "./stats";
+import type { Cell } from "./types";
+
+/**
+ * One open-loop run as sustained, isolation and memory use it: send at a fixed rate, then
+ * give the deliveries a bounded time to arrive, and read what the receiver saw.
+ */
+export interface StepOptions {
+  tag: string;
+  ratePerSec: number;
+  durationMs: number;
+  /** Deliveries each accepted event should produce at the paths counted. */
+  fanOut: number;
+  /** Count only these receiver paths (default: all). */
+  paths?: string[];
+  /** How long after the last send to wait for the remaining deliveries. */
+  graceMs: number;
+}
+
+export interface StepResult {
+  row: Record<string, Cell>;
+  stats: ReceiverStats;
+}
+
+export async function openLoopStep(client: ApiClient, receiver: ReceiverHandle, o: StepOptions): Promise<StepResult> {
+  await receiver.forget(o.tag);
+  const sent = await emitOpenLoop(client, o.tag, o.ratePerSec, o.durationMs, o.graceMs);
+  const expected = sent.accepted * o.fanOut;
+  const query = { tag: o.tag, ...(o.paths ? { paths: o.paths } : {}) };
+  await waitFor(async () => (await receiver.stats(query)).unique >= expected, Math.max(0, sent.endedAt + o.graceMs - Date.now()), 100);
+  const stats = await receiver.stats({ ...query, from: sent.startedAt, to: sent.endedAt });
+  const all = await receiver.stats({ tag: "*", from: sent.startedAt, to: sent.endedAt });
+  const ingest = summarize(sent.ingestMs);
+  return {
+    stats,
+    row: {
+      "events/s offered": o.ratePerSec,
+      "events accepted": sent.accepted,
+      "ingest failed or unanswered": sent.rejected + sent.errors + sent.unanswered,
+      "deliveries/s achieved": perSec(stats.inWindow, sent.endedAt - sent.startedAt),
+      // Includes earlier steps' backlog: what the pipeline delivered while this step sent.
+      "all deliveries/s in window": perSec(all.inWindow, sent.endedAt - sent.startedAt),
+      delivered: stats.unique,
+      "not arrived": Math.max(0, expected - stats.unique),
+      "p50 ms": stats.latency.p50,
+      "p95 ms": stats.latency.p95,
+      "p99 ms": stats.latency.p99,
+      "max ms": stats.latency.max,
+      "ingest p50 ms": ingest.p50,
+      "ingest p99 ms": ingest.p99,
+      "send seconds": round1((sent.endedAt - sent.startedAt) / 1000),
+    },
+  };
+}
+
+/**
+ * Freshly started workers take a second or two to boot; a short run would measure that. One
+ * event, and its deliveries arriving, shows the pipeline is up before the clock starts.
+ */
+export async function warmUp(client: ApiClient, receiver: ReceiverHandle, fanOut: number, paths?: string[]): Promise<void> {
+  const tag = `warmup-${Date.now()}`;
+  const res = await client.post("/v1/events", { type: EVENT_TYPE, data: eventData(tag, 0) });
+  if (res.status !== 202) throw new Error(`warm-up event answered ${res.status}`);
+  await waitFor(async () => (await receiver.stats({ tag, ...(paths ? { paths } : {}) })).unique >= fanOut, 30_000, 100);
+  await receiver.forget(tag);
+}

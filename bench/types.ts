@@ -1,0 +1,44 @@
+import type { ReceiverHandle } from "./receiver";
+import type { MemoryTrace } from "./stack";
+
+/** What main hands every scenario. */
+export interface BenchOptions {
+  quick: boolean;
+  only: string | null;
+  /** Delivery worker processes (and baseline worker processes). */
+  workers: number;
+  /** Per-process concurrency, for the real workers and the baseline alike. */
+  concurrency: number;
+  /** Directory for V8 CPU profiles of the API and worker processes (--profile), or null. */
+  profileDir: string | null;
+}
+
+export interface BenchContext {
+  opts: BenchOptions;
+  databaseUrl: string;
+  redisUrl: string;
+  receiver: ReceiverHandle;
+  /** Figures one scenario leaves for a later one (baseline → drain, drain → memory). */
+  shared: {
+    baselinePerSec?: number;
+    drainMemory?: MemoryTrace[];
+  };
+  log(message: string): void;
+}
+
+export type Cell = string | number | null;
+
+/** One scenario's report: its parameters, one or more rows of figures, and notes. Never a verdict. */
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  params: Record<string, Cell | boolean>;
+  rows: Record<string, Cell>[];
+  notes: string[];
+  durationSec?: number;
+}
+
+export interface Scenario {
+  name: string;
+  run(ctx: BenchContext): Promise<ScenarioResult>;
+}
