@@ -8,6 +8,7 @@ import type { Db } from "../lib/prisma";
 import { USER_AGENT } from "../lib/version";
 import { describeFailure, isSuccess } from "./retry-policy";
 import type { SecretBox } from "../lib/secret-box";
+import { insertAttempt } from "./delivery-store";
 import { maskHeaders } from "./mask-headers";
 
 /** Everything one HTTP try needs, loaded by the caller. */
@@ -88,26 +89,24 @@ export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<
     maxResponseBytes: deps.responseBodyMaxBytes,
   });
   const success = isSuccess(outcome);
-  await deps.db.deliveryAttempt.create({
-    data: {
-      id: newId("att", startedAt.getTime()),
-      deliveryId: t.delivery.id,
-      webhookId: t.delivery.webhookId,
-      accountId: t.delivery.accountId,
-      eventId: t.event.id,
-      eventType: t.event.type,
-      attemptNumber: t.attemptNumber,
-      isTest: t.delivery.isTest,
-      success,
-      requestUrl: t.url,
-      requestHeaders: maskHeaders(headers, t.dialect.secretHeaders),
-      responseStatus: outcome.kind === "response" ? outcome.status : null,
-      responseTimeMs: outcome.elapsedMs,
-      responseBody: outcome.kind === "response" ? stripNul(outcome.body) : null,
-      errorClass: outcome.kind === "response" ? null : outcome.kind === "timeout" ? "timeout" : outcome.errorClass,
-      errorMessage: success ? null : describeFailure(outcome),
-      startedAt,
-    },
+  await insertAttempt(deps.db, {
+    id: newId("att", startedAt.getTime()),
+    deliveryId: t.delivery.id,
+    webhookId: t.delivery.webhookId,
+    accountId: t.delivery.accountId,
+    eventId: t.event.id,
+    eventType: t.event.type,
+    attemptNumber: t.attemptNumber,
+    isTest: t.delivery.isTest,
+    success,
+    requestUrl: t.url,
+    requestHeaders: maskHeaders(headers, t.dialect.secretHeaders),
+    responseStatus: outcome.kind === "response" ? outcome.status : null,
+    responseTimeMs: outcome.elapsedMs,
+    responseBody: outcome.kind === "response" ? stripNul(outcome.body) : null,
+    errorClass: outcome.kind === "response" ? null : outcome.kind === "timeout" ? "timeout" : outcome.errorClass,
+    errorMessage: success ? null : describeFailure(outcome),
+    startedAt,
   });
   return { outcome, success, startedAt };
 }

@@ -2,6 +2,7 @@ import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
 import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
+import { loadForAttempt, settleAttempt, webhookFailed, webhookSucceeded } from "./delivery-store";
 import type { InFlightLimiter } from "./inflight-limiter";
 import type { DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
@@ -64,24 +65,7 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
 }
 
 async function prepare(deps: DeliverDeps, job: DeliveryJobData) {
-  const delivery = await deps.db.delivery.findUnique({
-    where: { id: job.deliveryId },
-    include: {
-      event: { select: { id: true, type: true, createdAt: true, data: true } },
-      webhook: {
-        select: {
-          url: true,
-          status: true,
-          disabledReason: true,
-          dialect: true,
-          dialectOptions: true,
-          verifyTokenCipher: true,
-          previousSecretCipher: true,
-          previousSecretExpiresAt: true,
-        },
-      },
-    },
-  });
+  const delivery = await loadForAttempt(deps.db, job.deliveryId);
   // Gone (its webhook was deleted), already settled, or superseded by a redelivery.
   if (!delivery) return { kind: "finished" as const, detail: "delivery no longer exists" };
   if (delivery.status !== "pending" || delivery.chain !== job.chain) return { kind: "finished" as const, detail: "not pending in this chain" };
@@ -105,50 +89,26 @@ async function settleDelivery(
 ): Promise<void> {
   const now = deps.clock.now();
   const retry = verdict.kind === "retry";
-  // Conditional on the chain: a redelivery that started meanwhile owns the row now.
-  await deps.db.delivery.updateMany({
-    where: { id: job.deliveryId, chain: job.chain, status: "pending" },
-    data: {
-      attemptCount: attemptNumber,
-      chainAttempts: chainAttempt,
-      lastAttemptAt: now,
-      lastStatusCode: statusCode,
-      lastError: verdict.kind === "delivered" ? null : verdict.reason,
-      status: verdict.kind === "delivered" ? "succeeded" : retry ? "pending" : "failed",
-      nextAttemptAt: retry ? new Date(now.getTime() + verdict.delayMs) : null,
-    },
+  await settleAttempt(deps.db, {
+    deliveryId: job.deliveryId,
+    chain: job.chain,
+    attemptCount: attemptNumber,
+    chainAttempts: chainAttempt,
+    at: now,
+    statusCode,
+    lastError: verdict.kind === "delivered" ? null : verdict.reason,
+    status: verdict.kind === "delivered" ? "succeeded" : retry ? "pending" : "failed",
+    nextAttemptAt: retry ? new Date(now.getTime() + verdict.delayMs) : null,
   });
 }
 
 /** Consecutive failures up on every failed attempt, back to 0 on any success; disable when the tracker says so. */
 async function trackWebhookHealth(deps: DeliverDeps, webhookId: string, verdict: AttemptVerdict): Promise<void> {
   const now = deps.clock.now();
-  if (verdict.kind === "delivered") {
-    // Not on every success: the webhook row is hot. Only when something changes, or the
-    // last-success time is more than a few seconds stale.
-    await deps.db.webhook.updateMany({
-      where: {
-        id: webhookId,
-        OR: [{ consecutiveFailures: { gt: 0 } }, { lastSuccessAt: null }, { lastSuccessAt: { lt: new Date(now.getTime() - 10_000) } }],
-      },
-      data: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now },
-    });
-    return;
-  }
-  const [state] = await deps.db.$queryRaw<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }[]>`
-    UPDATE webhooks
-       SET consecutive_failures = consecutive_failures + 1,
-           failing_since = COALESCE(failing_since, ${now}),
-           last_failure_at = ${now}
-     WHERE id = ${webhookId}
- RETURNING status::text AS status, consecutive_failures, failing_since`;
+  if (verdict.kind === "delivered") return webhookSucceeded(deps.db, webhookId, now);
+  const state = await webhookFailed(deps.db, webhookId, now);
   if (!state) return;
-  const signal = afterFailure(
-    { status: state.status, consecutiveFailures: state.consecutive_failures, failingSince: state.failing_since },
-    now,
-    deps.disableAfterMs,
-    verdict.kind === "gone",
-  );
+  const signal = afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone");
   if (signal.kind === "disable") {
     await deps.db.webhook.updateMany({
       where: { id: webhookId, status: "active" },
