@@ -5,6 +5,7 @@ import { newId } from "../lib/ids";
 import type { Logger } from "../lib/logger";
 import type { Db } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
+import { insertEventsWithDeliveries, subscribedWebhooks, type NewDelivery, type NewEvent } from "./event-store";
 import type { AcceptedEventDto, EventInput } from "./schemas";
 
 /** Hands new deliveries to the queue. Failing here loses nothing: the rows are committed. */
@@ -77,29 +78,22 @@ export function createEventsService(deps: EventsDeps) {
   /** Events and their deliveries, in one transaction; nothing is acknowledged before it commits. */
   async function store(accountId: string, items: Prepared[]) {
     const now = deps.clock.now();
-    const types = [...new Set(items.map((i) => i.type))];
-    return db.$transaction(async (tx) => {
-      const webhooks = await tx.webhook.findMany({
-        where: { accountId, status: "active", eventTypes: { hasSome: types } },
-        select: { id: true, eventTypes: true },
-      });
-      const events = items.map((item) => ({
-        id: newId("evt", now.getTime()),
-        accountId,
-        type: item.type,
-        data: item.text,
-        idempotencyKey: item.idempotencyKey ?? null,
-        createdAt: now,
-      }));
-      const deliveries = events.flatMap((e) =>
-        webhooks
-          .filter((w) => w.eventTypes.includes(e.type))
-          .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
-      );
-      await tx.event.createMany({ data: events });
-      if (deliveries.length > 0) await tx.delivery.createMany({ data: deliveries });
-      return { events, deliveries };
-    });
+    const webhooks = await subscribedWebhooks(db, accountId, [...new Set(items.map((i) => i.type))]);
+    const events: NewEvent[] = items.map((item) => ({
+      id: newId("evt", now.getTime()),
+      accountId,
+      type: item.type,
+      data: item.text,
+      idempotencyKey: item.idempotencyKey ?? null,
+      createdAt: now,
+    }));
+    const deliveries: NewDelivery[] = events.flatMap((e) =>
+      webhooks
+        .filter((w) => w.eventTypes.includes(e.type))
+        .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
+    );
+    await insertEventsWithDeliveries(db, events, deliveries);
+    return { events, deliveries };
   }
 
   async function emitMany(accountId: string, items: EventInput[]): Promise<{ accepted: AcceptedEventDto[]; replayed: boolean }> {
