@@ -19,7 +19,7 @@ cd "$ROOT"
 # shellcheck source=scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
 
-TMP_DIR=""
+HR_THROWAWAY_DIR=""
 BENCH_PID=""
 
 cleanup() {
@@ -29,25 +29,14 @@ cleanup() {
     kill -TERM "$BENCH_PID" 2>/dev/null || true
     wait "$BENCH_PID" 2>/dev/null || true
   fi
-  if [[ -n "$TMP_DIR" ]]; then
-    hr_redis_stop "$TMP_DIR/redis" nosave || true
-    hr_pg_stop "$TMP_DIR/pg" || true
-    rm -rf "$TMP_DIR"
+  if [[ -n "$HR_THROWAWAY_DIR" ]]; then
+    hr_throwaway_stop "$HR_THROWAWAY_DIR"
   fi
   exit "$rc"
 }
 
 start_services() {
-  # mktemp -d makes a mode-700 dir; the postgres user (when we are root) must enter it.
-  TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hookrelay-bench.XXXXXX")
-  chmod 755 "$TMP_DIR"
-  local pg_port redis_port
-  pg_port=$(hr_free_port)
-  redis_port=$(hr_free_port)
-  hr_pg_start "$TMP_DIR/pg" "$pg_port" throwaway
-  hr_redis_start "$TMP_DIR/redis" "$redis_port"
-  export DATABASE_URL="postgresql://$HR_PG_USER:$HR_PG_PASSWORD@127.0.0.1:$pg_port/$HR_PG_DB"
-  export REDIS_URL="redis://127.0.0.1:$redis_port"
+  hr_throwaway_start bench
 }
 
 main() {

@@ -20,17 +20,15 @@ cd "$ROOT"
 # shellcheck source=scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
 
-TMP_DIR=""
+HR_THROWAWAY_DIR=""
 
 # Trap handler: stop the servers, remove the tmp dir, keep the exit code.
 cleanup() {
   local rc=$? counts=""
   trap '' INT TERM
-  if [[ -n "$TMP_DIR" ]]; then
+  if [[ -n "$HR_THROWAWAY_DIR" ]]; then
     counts=$(test_counts)
-    hr_redis_stop "$TMP_DIR/redis" nosave || true
-    hr_pg_stop "$TMP_DIR/pg" || true
-    rm -rf "$TMP_DIR"
+    hr_throwaway_stop "$HR_THROWAWAY_DIR"
   fi
   # Last line of all output, in the plain form CI tooling reads.
   if [[ -n "$counts" ]]; then echo "$counts"; fi
@@ -39,7 +37,7 @@ cleanup() {
 
 # "jest: N passed, N failed[, N skipped]" from jest's --json results, if it ran.
 test_counts() {
-  local f=$TMP_DIR/jest-results.json
+  local f=$HR_THROWAWAY_DIR/jest-results.json
   [[ -s "$f" ]] || return 0
   # shellcheck disable=SC2016 # JS template literals, not shell expansions
   node -e '
@@ -65,20 +63,7 @@ on_signal() {
 }
 
 start_services() {
-  # mktemp -d makes a mode-700 dir; the postgres user (when we are root) must be able
-  # to enter it to reach its data dir, so open it up (traverse + list only).
-  TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hookrelay-test.XXXXXX")
-  chmod 755 "$TMP_DIR"
-  local pg_port redis_port
-  pg_port=$(hr_free_port)
-  redis_port=$(hr_free_port)
-  hr_pg_start "$TMP_DIR/pg" "$pg_port" throwaway
-  hr_redis_start "$TMP_DIR/redis" "$redis_port"
-
-  export DATABASE_URL="postgresql://$HR_PG_USER:$HR_PG_PASSWORD@127.0.0.1:$pg_port/$HR_PG_DB"
-  export REDIS_URL="redis://127.0.0.1:$redis_port"
-  HOOKRELAY_PG_BIN=$(hr_pg_bin_dir)
-  export HOOKRELAY_PG_BIN
+  hr_throwaway_start test
 }
 
 FIRST_FAILURE=0
@@ -128,7 +113,7 @@ main() {
   run_step typecheck npm run typecheck
   run_step lint npm run lint
   # --json --outputFile: jest's usual output is unchanged; the counts feed the closing line.
-  jest_args+=(--json "--outputFile=$TMP_DIR/jest-results.json")
+  jest_args+=(--json "--outputFile=$HR_THROWAWAY_DIR/jest-results.json")
   run_step jest npx --no-install jest "${jest_args[@]}" "$@"
 
   echo >&2

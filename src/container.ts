@@ -77,6 +77,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   });
   const secrets = createSecretBox(config.encryptionKeys);
   const queue = createDeliveryQueue(redis, config.queuePrefix);
+  // An 'error' event nobody listens to would crash the process (Redis going away, or closing
+  // before the queue finished connecting); enqueue failures are handled where they happen.
+  queue.on("error", (err) => logger.warn({ err: err.message }, "delivery queue error"));
   const enqueue = queueEnqueuer(queue, redis, 2_000);
 
   const accounts = createAccountsService({ db, clock });

@@ -30,3 +30,5 @@ source "$_HR_LIB_DIR/deps.sh"
 source "$_HR_LIB_DIR/postgres.sh"
 # shellcheck source=scripts/lib/redis.sh
 source "$_HR_LIB_DIR/redis.sh"
+# shellcheck source=scripts/lib/throwaway.sh
+source "$_HR_LIB_DIR/throwaway.sh"
