@@ -8,7 +8,7 @@ import type { Db } from "../lib/prisma";
 import { USER_AGENT } from "../lib/version";
 import { describeFailure, isSuccess } from "./retry-policy";
 import type { SecretBox } from "../lib/secret-box";
-import { insertAttempt } from "./delivery-store";
+import { insertAttempt, type AttemptRow } from "./delivery-store";
 import { maskHeaders } from "./mask-headers";
 
 /** Everything one HTTP try needs, loaded by the caller. */
@@ -59,10 +59,19 @@ export interface AttemptRecord {
   outcome: HttpOutcome;
   success: boolean;
   startedAt: Date;
+  /** The attempt-log row, for the caller to write with whatever else it settles. */
+  row: AttemptRow;
 }
 
-/** Renders, signs and POSTs the delivery in its dialect, then logs the attempt as sent and as answered. */
+/** Renders, signs and POSTs the delivery in its dialect, and logs the attempt as sent and as answered. */
 export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<AttemptRecord> {
+  const record = await sendAttempt(deps, t);
+  await insertAttempt(deps.db, record.row);
+  return record;
+}
+
+/** Renders, signs and POSTs the delivery in its dialect; the log row is returned, not written. */
+export async function sendAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<AttemptRecord> {
   const startedAt = deps.clock.now();
   const body = t.dialect.render({ event: t.event, deliveryId: t.delivery.id });
   const headers = {
@@ -89,7 +98,7 @@ export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<
     maxResponseBytes: deps.responseBodyMaxBytes,
   });
   const success = isSuccess(outcome);
-  await insertAttempt(deps.db, {
+  const row: AttemptRow = {
     id: newId("att", startedAt.getTime()),
     deliveryId: t.delivery.id,
     webhookId: t.delivery.webhookId,
@@ -107,8 +116,8 @@ export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<
     errorClass: outcome.kind === "response" ? null : outcome.kind === "timeout" ? "timeout" : outcome.errorClass,
     errorMessage: success ? null : describeFailure(outcome),
     startedAt,
-  });
-  return { outcome, success, startedAt };
+  };
+  return { outcome, success, startedAt, row };
 }
 
 /** Postgres text cannot hold NUL; a receiver may still send one. */

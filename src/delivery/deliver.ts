@@ -1,8 +1,8 @@
 import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
-import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
-import { loadForAttempt, settleAttempt, webhookFailed, webhookSucceeded } from "./delivery-store";
+import { sendAttempt, signingFor, type AttemptDeps, type AttemptRecord } from "./attempt";
+import { loadForAttempt, recordFailure, recordSuccess, settleFailure, type Settlement } from "./delivery-store";
 import type { InFlightLimiter } from "./inflight-limiter";
 import type { DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
@@ -40,25 +40,20 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
   }
   const attemptNumber = delivery.attemptCount + 1;
   const chainAttempt = delivery.chainAttempts + 1;
-  let verdict: AttemptVerdict;
-  let statusCode: number | null;
+  let sent: AttemptRecord;
   try {
-    const { outcome, startedAt } = await makeAttempt(deps, {
+    sent = await sendAttempt(deps, {
       delivery,
       event: delivery.event,
       url: delivery.webhook.url,
       ...signingFor(delivery.webhook, { ...deps, now: deps.clock.now() }),
       attemptNumber,
     });
-    statusCode = outcome.kind === "response" ? outcome.status : null;
-    verdict = judgeAttempt(outcome, chainAttempt, deps.policy, startedAt, (deps.random ?? Math.random)());
   } finally {
     await deps.limiter.release(delivery.webhookId, lease).catch(() => undefined);
   }
-  // The webhook first, then the delivery: once a delivery reads as settled, its webhook's
-  // counters and status (disabled after a 410, say) already say so.
-  await trackWebhookHealth(deps, delivery.webhookId, verdict);
-  await settleDelivery(deps, job, attemptNumber, chainAttempt, verdict, statusCode);
+  const verdict = judgeAttempt(sent.outcome, chainAttempt, deps.policy, sent.startedAt, (deps.random ?? Math.random)());
+  await settle(deps, job, delivery.webhookId, sent, verdict, attemptNumber, chainAttempt);
   return verdict.kind === "retry"
     ? { kind: "later", delayMs: verdict.delayMs, detail: verdict.reason }
     : { kind: "finished", detail: verdict.kind === "delivered" ? "delivered" : verdict.reason };
@@ -79,41 +74,36 @@ async function prepare(deps: DeliverDeps, job: DeliveryJobData) {
   return { kind: "ready" as const, delivery };
 }
 
-async function settleDelivery(
+/**
+ * Writes the attempt, the webhook's counters and the delivery: one statement for a success;
+ * for a failure two, with the failure tracker deciding in between whether to disable.
+ */
+async function settle(
   deps: DeliverDeps,
   job: DeliveryJobData,
+  webhookId: string,
+  sent: AttemptRecord,
+  verdict: AttemptVerdict,
   attemptNumber: number,
   chainAttempt: number,
-  verdict: AttemptVerdict,
-  statusCode: number | null,
 ): Promise<void> {
   const now = deps.clock.now();
   const retry = verdict.kind === "retry";
-  await settleAttempt(deps.db, {
+  const settlement: Settlement = {
     deliveryId: job.deliveryId,
     chain: job.chain,
     attemptCount: attemptNumber,
     chainAttempts: chainAttempt,
     at: now,
-    statusCode,
+    statusCode: sent.outcome.kind === "response" ? sent.outcome.status : null,
     lastError: verdict.kind === "delivered" ? null : verdict.reason,
     status: verdict.kind === "delivered" ? "succeeded" : retry ? "pending" : "failed",
     nextAttemptAt: retry ? new Date(now.getTime() + verdict.delayMs) : null,
-  });
-}
+  };
+  if (verdict.kind === "delivered") return recordSuccess(deps.db, webhookId, sent.row, settlement);
 
-/** Consecutive failures up on every failed attempt, back to 0 on any success; disable when the tracker says so. */
-async function trackWebhookHealth(deps: DeliverDeps, webhookId: string, verdict: AttemptVerdict): Promise<void> {
-  const now = deps.clock.now();
-  if (verdict.kind === "delivered") return webhookSucceeded(deps.db, webhookId, now);
-  const state = await webhookFailed(deps.db, webhookId, now);
-  if (!state) return;
-  const signal = afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone");
-  if (signal.kind === "disable") {
-    await deps.db.webhook.updateMany({
-      where: { id: webhookId, status: "active" },
-      data: { status: "disabled", disabledReason: signal.reason, disabledAt: now },
-    });
-    deps.logger.warn({ webhookId, reason: signal.reason }, "webhook disabled");
-  }
+  const state = await recordFailure(deps.db, webhookId, sent.row, now);
+  const signal = state ? afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone") : { kind: "none" as const };
+  await settleFailure(deps.db, webhookId, settlement, signal.kind === "disable" ? signal.reason : null);
+  if (signal.kind === "disable") deps.logger.warn({ webhookId, reason: signal.reason }, "webhook disabled");
 }

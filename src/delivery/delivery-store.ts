@@ -1,3 +1,4 @@
+import { Prisma } from "../generated/prisma/client";
 import type { Db } from "../lib/prisma";
 
 /**
@@ -109,7 +110,82 @@ export interface AttemptRow {
 }
 
 export async function insertAttempt(db: Db, a: AttemptRow): Promise<void> {
+  await db.$executeRaw`${attemptInsert(a)}`;
+}
+
+export interface Settlement {
+  deliveryId: string;
+  chain: number;
+  attemptCount: number;
+  chainAttempts: number;
+  at: Date;
+  statusCode: number | null;
+  lastError: string | null;
+  status: "pending" | "succeeded" | "failed";
+  nextAttemptAt: Date | null;
+}
+
+export interface WebhookFailureState {
+  status: "active" | "disabled";
+  consecutiveFailures: number;
+  failingSince: Date | null;
+}
+
+/**
+ * Everything an attempt changes, in ONE statement (so one round trip, and all of it or none):
+ * the attempt-log row; the delivery, only if still pending in this chain (a redelivery may own
+ * it now); the webhook's counters. A success resets the failure run, writing the hot webhook
+ * row only when something changes or its last-success time is more than a few seconds stale.
+ */
+export async function recordSuccess(db: Db, webhookId: string, a: AttemptRow, s: Settlement): Promise<void> {
+  const stale = new Date(s.at.getTime() - 10_000);
   await db.$executeRaw`
+    WITH attempt AS (${attemptInsert(a)}),
+         webhook AS (
+           UPDATE webhooks
+              SET consecutive_failures = 0, failing_since = NULL, last_success_at = ${s.at}, updated_at = ${s.at}
+            WHERE id = ${webhookId}
+              AND (consecutive_failures > 0 OR last_success_at IS NULL OR last_success_at < ${stale})
+           RETURNING id)
+    ${deliveryUpdate(s)}`;
+}
+
+/**
+ * A failed attempt, in two steps so that the failure tracker can decide in between: first the
+ * attempt-log row and one more in the webhook's run of failures (its counters come back)…
+ */
+export async function recordFailure(db: Db, webhookId: string, a: AttemptRow, at: Date): Promise<WebhookFailureState | null> {
+  const [state] = await db.$queryRaw<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }[]>`
+    WITH attempt AS (${attemptInsert(a)})
+    UPDATE webhooks
+       SET consecutive_failures = consecutive_failures + 1,
+           failing_since = COALESCE(failing_since, ${at}),
+           last_failure_at = ${at}
+     WHERE id = ${webhookId}
+ RETURNING status::text AS status, consecutive_failures, failing_since`;
+  return state ? { status: state.status, consecutiveFailures: state.consecutive_failures, failingSince: state.failing_since } : null;
+}
+
+/**
+ * …then the delivery, together with disabling the webhook when the tracker said so: once a
+ * delivery reads as settled, its webhook's status already says what happened.
+ */
+export async function settleFailure(db: Db, webhookId: string, s: Settlement, disableReason: string | null): Promise<void> {
+  if (disableReason === null) {
+    await db.$executeRaw`${deliveryUpdate(s)}`;
+    return;
+  }
+  await db.$executeRaw`
+    WITH webhook AS (
+      UPDATE webhooks
+         SET status = 'disabled'::webhook_status, disabled_reason = ${disableReason}, disabled_at = ${s.at}, updated_at = ${s.at}
+       WHERE id = ${webhookId} AND status = 'active'
+      RETURNING id)
+    ${deliveryUpdate(s)}`;
+}
+
+function attemptInsert(a: AttemptRow) {
+  return Prisma.sql`
     INSERT INTO delivery_attempts
       (id, delivery_id, webhook_id, account_id, event_id, event_type, attempt_number, is_test, success,
        request_url, request_headers, response_status, response_time_ms, response_body, error_class, error_message, started_at)
@@ -119,54 +195,11 @@ export async function insertAttempt(db: Db, a: AttemptRow): Promise<void> {
        ${a.errorClass}, ${a.errorMessage}, ${a.startedAt})`;
 }
 
-/** The delivery after an attempt; only if it is still pending in this chain (a redelivery may own it now). */
-export async function settleAttempt(
-  db: Db,
-  s: {
-    deliveryId: string;
-    chain: number;
-    attemptCount: number;
-    chainAttempts: number;
-    at: Date;
-    statusCode: number | null;
-    lastError: string | null;
-    status: "pending" | "succeeded" | "failed";
-    nextAttemptAt: Date | null;
-  },
-): Promise<void> {
-  await db.$executeRaw`
+function deliveryUpdate(s: Settlement) {
+  return Prisma.sql`
     UPDATE deliveries
        SET attempt_count = ${s.attemptCount}, chain_attempts = ${s.chainAttempts}, last_attempt_at = ${s.at},
            last_status_code = ${s.statusCode}, last_error = ${s.lastError}, status = ${s.status}::delivery_status,
            next_attempt_at = ${s.nextAttemptAt}, updated_at = ${s.at}
      WHERE id = ${s.deliveryId} AND chain = ${s.chain} AND status = 'pending'`;
-}
-
-/**
- * A success resets the webhook's failure run. The row is hot, so it is written only when
- * something changes or its last-success time is more than a few seconds stale.
- */
-export async function webhookSucceeded(db: Db, webhookId: string, at: Date): Promise<void> {
-  const stale = new Date(at.getTime() - 10_000);
-  await db.$executeRaw`
-    UPDATE webhooks
-       SET consecutive_failures = 0, failing_since = NULL, last_success_at = ${at}, updated_at = ${at}
-     WHERE id = ${webhookId}
-       AND (consecutive_failures > 0 OR last_success_at IS NULL OR last_success_at < ${stale})`;
-}
-
-/** A failed attempt: one more in the run of failures. Answers the counters the tracker decides on. */
-export async function webhookFailed(
-  db: Db,
-  webhookId: string,
-  at: Date,
-): Promise<{ status: "active" | "disabled"; consecutiveFailures: number; failingSince: Date | null } | null> {
-  const [state] = await db.$queryRaw<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }[]>`
-    UPDATE webhooks
-       SET consecutive_failures = consecutive_failures + 1,
-           failing_since = COALESCE(failing_since, ${at}),
-           last_failure_at = ${at}
-     WHERE id = ${webhookId}
- RETURNING status::text AS status, consecutive_failures, failing_since`;
-  return state ? { status: state.status, consecutiveFailures: state.consecutive_failures, failingSince: state.failing_since } : null;
 }
