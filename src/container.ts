@@ -25,7 +25,7 @@ import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/logger";
 import { createOutboundHttp, type OutboundHttp } from "./lib/outbound-http";
 import { createDb, type Db } from "./lib/prisma";
-import { closeRedis, createRedis } from "./lib/redis";
+import { closeRedis, createRedis, redisOptionsFromUrl } from "./lib/redis";
 import { createSecretBox } from "./lib/secret-box";
 import { settleWithin } from "./lib/settle-within";
 import type { OwnershipCheck } from "./dialects/handshake";
@@ -76,7 +76,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     backstopTimeoutMs: Math.max(config.handshakeTimeoutMs, config.deliveryTimeoutMs) + 1_000,
   });
   const secrets = createSecretBox(config.encryptionKeys);
-  const queue = createDeliveryQueue(redis, config.queuePrefix);
+  const queue = createDeliveryQueue(redisOptionsFromUrl(config.redisUrl), config.queuePrefix);
   // An 'error' event nobody listens to would crash the process (Redis going away, or closing
   // before the queue finished connecting); enqueue failures are handled where they happen.
   queue.on("error", (err) => logger.warn({ err: err.message }, "delivery queue error"));
@@ -184,6 +184,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     },
     async close() {
       await Promise.allSettled(stoppers.splice(0).map((s) => s()));
+      // BullMQ drops its listeners on close; a connection still being set up would then fail
+      // with nobody listening. Let it finish first (bounded: Redis may be down).
+      await settleWithin(queue.waitUntilReady(), 2_000);
       await settleWithin(queue.close(), 2_000);
       await Promise.allSettled([db.$disconnect(), closeRedis(redis), http.close()]);
     },

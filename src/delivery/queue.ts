@@ -1,5 +1,5 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type { EnqueueDeliveries } from "../events/service";
 
 export const DELIVERY_QUEUE = "deliveries";
@@ -18,7 +18,7 @@ export function jobIdFor(deliveryId: string, chain: number): string {
   return `${deliveryId}-${chain}`;
 }
 
-export function createDeliveryQueue(connection: Redis, prefix: string): Queue<DeliveryJobData> {
+export function createDeliveryQueue(connection: RedisOptions, prefix: string): Queue<DeliveryJobData> {
   return new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
     connection,
     prefix,

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 
 /**
  * BullMQ needs `maxRetriesPerRequest: null` on connections used by workers (blocking
@@ -22,4 +22,23 @@ export async function closeRedis(redis: Redis): Promise<void> {
   } else {
     redis.disconnect();
   }
+}
+
+/**
+ * Connection options for a client that BullMQ creates and owns itself. A Queue given a shared
+ * client and closed while still connecting leaves a rejection no one listens to (BullMQ
+ * removes its listeners on close), which crashes the process; an owned one it shuts down.
+ */
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  const u = new URL(url);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(Number.isInteger(db) ? { db } : {}),
+    ...(u.protocol === "rediss:" ? { tls: {} } : {}),
+    maxRetriesPerRequest: 3,
+  };
 }

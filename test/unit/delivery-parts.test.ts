@@ -4,6 +4,7 @@ import { metaDialect } from "../../src/dialects/meta";
 import { renderEnvelope } from "../../src/events/envelope";
 import { afterFailure } from "../../src/health/failure-tracker";
 import { formatDuration, parseDuration } from "../../src/lib/duration";
+import { redisOptionsFromUrl } from "../../src/lib/redis";
 
 describe("renderEnvelope", () => {
   const source = { id: "evt_1", type: "message.created", createdAt: new Date("2026-11-23T10:00:00.000Z"), data: '{"z":1,"a":"é","n":1.50}' };
@@ -102,5 +103,20 @@ describe("parseDuration", () => {
 
   it("formats durations back in their largest exact unit", () => {
     expect([0, 250, 5_000, 120_000, 3_600_000, 432_000_000, 1_500].map(formatDuration)).toEqual(["0ms", "250ms", "5s", "2m", "1h", "5d", "1500ms"]);
+  });
+});
+
+describe("redisOptionsFromUrl", () => {
+  it("reads host, port, credentials, database and TLS from a redis URL", () => {
+    expect(redisOptionsFromUrl("rediss://user:p%40ss@cache.example:6380/2")).toEqual({
+      host: "cache.example",
+      port: 6380,
+      username: "user",
+      password: "p@ss",
+      db: 2,
+      tls: {},
+      maxRetriesPerRequest: 3,
+    });
+    expect(redisOptionsFromUrl("redis://127.0.0.1")).toEqual({ host: "127.0.0.1", port: 6379, db: 0, maxRetriesPerRequest: 3 });
   });
 });
