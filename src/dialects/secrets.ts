@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { VERIFY_TOKEN_MAX_LENGTH, VERIFY_TOKEN_PATTERN } from "../webhooks/verify-token";
 
 /** A printable secret usable as an HMAC key and in a query string: 43 base64url characters (256 bits). */
 export function randomPrintableSecret(): string {
@@ -8,8 +9,8 @@ export function randomPrintableSecret(): string {
 /** What the verify-token rules demand of customer-supplied secrets in most dialects. */
 export function printableSecretProblem(secret: string, minLength: number): string | null {
   if (secret.length < minLength) return `must be at least ${minLength} characters`;
-  if (secret.length > 256) return "must be at most 256 characters";
-  if (!/^[\x21-\x7e]+$/.test(secret)) return "must be printable ASCII without spaces";
+  if (secret.length > VERIFY_TOKEN_MAX_LENGTH) return `must be at most ${VERIFY_TOKEN_MAX_LENGTH} characters`;
+  if (!VERIFY_TOKEN_PATTERN.test(secret)) return "must be printable ASCII without spaces";
   return null;
 }
 
