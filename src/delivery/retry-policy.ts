@@ -5,7 +5,7 @@ import type { HttpOutcome } from "../lib/outbound-http";
  *
  * Success is a 2xx and nothing else: a 3xx is not followed (the registered URL is the
  * contract), and a 1xx/3xx/4xx/5xx, a timeout or a network error all mean the receiver did
- * not take the event.
+ * not take the event. A destination the egress policy refuses is not retried at all.
  */
 export interface RetryPolicy {
   /** Delay before each attempt of a chain: [0] before the first, [1] before the second, … */
@@ -35,6 +35,7 @@ export function describeFailure(outcome: HttpOutcome): string {
     case "timeout":
       return `timed out after ${outcome.timeoutMs} ms`;
     case "network":
+    case "refused":
       return `${outcome.errorClass}: ${outcome.message}`;
   }
 }
@@ -53,6 +54,9 @@ export function judgeAttempt(
   if (isSuccess(outcome)) return { kind: "delivered" };
   const reason = describeFailure(outcome);
   if (outcome.kind === "response" && outcome.status === 410) return { kind: "gone", reason };
+  // Nothing was sent, and waiting will not move the address out of a refused range; once the
+  // customer has fixed their DNS, a redelivery sends it.
+  if (outcome.kind === "refused") return { kind: "give_up", reason: `${reason}; not retried` };
   const scheduled = policy.scheduleMs[chainAttempt];
   if (scheduled === undefined) return { kind: "give_up", reason: `${reason}; no attempts left (${chainAttempt} made)` };
 

@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import type { RefusalReason } from "../egress/address-policy";
 import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
 import type { Clock } from "../lib/clock";
 import type { HandshakeStyle } from "./types";
@@ -14,7 +15,7 @@ export interface OwnershipTarget {
   style: HandshakeStyle;
 }
 
-export type HandshakeFailureReason = "timeout" | "unreachable" | "redirect" | "http_status" | "challenge_mismatch";
+export type HandshakeFailureReason = "timeout" | "unreachable" | "destination_refused" | "redirect" | "http_status" | "challenge_mismatch";
 
 export type HandshakeResult =
   | { verified: true; elapsedMs: number }
@@ -26,6 +27,9 @@ export type HandshakeResult =
       status?: number;
       bodySnippet?: string;
       error?: string;
+      /** For destination_refused: the refused address and which kind of range it is in. */
+      address?: string;
+      addressKind?: RefusalReason;
       elapsedMs: number;
     };
 
@@ -65,9 +69,10 @@ export function metaHubChallengeRequestUrl(url: string, verifyToken: string, cha
 export type HandshakeFailure = Extract<HandshakeResult, { verified: false }>;
 
 /**
- * The failures every handshake style shares: no answer in time, no connection, a redirect
- * (never followed), a non-2xx status. Null when the endpoint answered 2xx and the body is
- * left for the style to judge. `expected` says, for the message, what a 2xx should carry.
+ * The failures every handshake style shares: no answer in time, no connection, a destination
+ * the egress policy refuses (nothing was sent), a redirect (never followed), a non-2xx status.
+ * Null when the endpoint answered 2xx and the body is left for the style to judge. `expected`
+ * says, for the message, what a 2xx should carry.
  */
 export function judgeTransport(outcome: HttpOutcome, expected: string): HandshakeFailure | null {
   const elapsedMs = outcome.elapsedMs;
@@ -85,6 +90,16 @@ export function judgeTransport(outcome: HttpOutcome, expected: string): Handshak
         reason: "unreachable",
         message: `could not reach the endpoint: ${outcome.errorClass} (${outcome.message})`,
         error: outcome.errorClass,
+        elapsedMs,
+      };
+    case "refused":
+      return {
+        verified: false,
+        reason: "destination_refused",
+        message: `${outcome.message}; register a URL whose host resolves only to public addresses`,
+        error: outcome.errorClass,
+        address: outcome.address,
+        addressKind: outcome.reason,
         elapsedMs,
       };
     case "response": {

@@ -1,10 +1,15 @@
 import { Agent, request } from "undici";
+import { createGuardedConnector } from "../egress/connector";
+import { systemResolve, type EgressGuard, type ResolveHost } from "../egress/guarded-lookup";
+import type { AddressPolicy, RefusalReason } from "../egress/address-policy";
+import { egressRefusalIn } from "../egress/refusal";
 
 /**
  * Every request hookrelay makes to a customer's URL (handshakes, deliveries, test events)
  * goes through here, and its outcome comes back as a value: an HTTP status is an answer, not
  * an exception, and a timeout is told apart from a network failure so that policies can treat
- * them differently.
+ * them differently. A destination the egress policy refuses (see src/egress) is a value too:
+ * no request was sent, and none should be retried.
  */
 export type HttpOutcome =
   | {
@@ -16,7 +21,18 @@ export type HttpOutcome =
       elapsedMs: number;
     }
   | { kind: "timeout"; timeoutMs: number; elapsedMs: number }
-  | { kind: "network"; errorClass: string; message: string; elapsedMs: number };
+  | { kind: "network"; errorClass: string; message: string; elapsedMs: number }
+  | {
+      kind: "refused";
+      /** Kept beside the other failures' classes in the attempt log. */
+      errorClass: "EGRESS_REFUSED";
+      reason: RefusalReason;
+      /** The host as the URL named it, and the address that was refused. */
+      host: string;
+      address: string;
+      message: string;
+      elapsedMs: number;
+    };
 
 export interface OutboundRequest {
   method: "GET" | "POST";
@@ -38,20 +54,33 @@ export interface OutboundHttpOptions {
   connectionsPerOrigin: number;
   /** undici's own timeouts; backstops behind the per-request abort signal. */
   backstopTimeoutMs: number;
+  /** Where connections may go. There is no way to turn the guard off, only to allowlist. */
+  egress: {
+    policy: AddressPolicy;
+    /** Tunnel every connection through this HTTP(S) proxy. */
+    proxyUrl?: string;
+    /** Name resolution; tests inject one, everything else uses the system resolver. */
+    resolve?: ResolveHost;
+  };
 }
 
 export function createOutboundHttp(opts: OutboundHttpOptions): OutboundHttp {
+  const guard: EgressGuard = { policy: opts.egress.policy, resolve: opts.egress.resolve ?? systemResolve };
+  const connector = createGuardedConnector({ guard, timeoutMs: opts.backstopTimeoutMs, proxyUrl: opts.egress.proxyUrl });
   const agent = new Agent({
     connections: opts.connectionsPerOrigin,
     keepAliveTimeout: 4_000,
-    connect: { timeout: opts.backstopTimeoutMs },
+    connect: connector.connect,
     headersTimeout: opts.backstopTimeoutMs,
     bodyTimeout: opts.backstopTimeoutMs,
   });
 
   return {
     exchange: (req) => exchange(agent, req),
-    close: () => agent.close(),
+    close: async () => {
+      await agent.close();
+      await connector.close();
+    },
   };
 }
 
@@ -78,6 +107,11 @@ async function exchange(agent: Agent, req: OutboundRequest): Promise<HttpOutcome
       elapsedMs: elapsed(),
     };
   } catch (err) {
+    const refusal = egressRefusalIn(err);
+    if (refusal) {
+      const { reason, host, address, message } = refusal;
+      return { kind: "refused", errorClass: "EGRESS_REFUSED", reason, host, address, message, elapsedMs: elapsed() };
+    }
     if (signal.aborted || isUndiciTimeout(err)) {
       return { kind: "timeout", timeoutMs: req.timeoutMs, elapsedMs: elapsed() };
     }

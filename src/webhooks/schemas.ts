@@ -1,4 +1,5 @@
 import { DIALECT_GUIDES } from "../dialects/registry";
+import type { AddressPolicy } from "../egress/address-policy";
 import { DIALECT_NAMES } from "../dialects/types";
 import { z } from "../lib/zod";
 import { checkWebhookUrl, MAX_URL_LENGTH } from "./url-policy";
@@ -7,6 +8,8 @@ import { VERIFY_TOKEN_MAX_LENGTH, VERIFY_TOKEN_PATTERN } from "./verify-token";
 export interface WebhookSchemaOptions {
   allowHttpUrls: boolean;
   verifyTokenMinLength: number;
+  /** Refuses IP-literal hosts the egress guard would refuse anyway; names are checked when connecting. */
+  addressPolicy?: AddressPolicy;
 }
 
 /** Subscribable names are looser than account-defined ones: they may be built-in or imported. */
@@ -22,7 +25,7 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
     .string()
     .max(MAX_URL_LENGTH)
     .superRefine((raw, ctx) => {
-      const verdict = checkWebhookUrl(raw, { allowHttp: opts.allowHttpUrls });
+      const verdict = checkWebhookUrl(raw, { allowHttp: opts.allowHttpUrls, addressPolicy: opts.addressPolicy });
       if (!verdict.ok) ctx.addIssue({ code: "custom", message: verdict.message });
     })
     .openapi({ example: "https://example.com/webhooks/hookrelay", description: "HTTPS URL that answers the handshake." });

@@ -1,12 +1,16 @@
+import { describeRefusal, type AddressPolicy } from "../egress/address-policy";
+import { parseIp } from "../egress/ip";
+
 /**
  * Which URLs may be registered. Pure: the network checks (what the host resolves to) belong
- * to the SSRF guard at connect time, where the answer cannot change between check and use.
+ * to the SSRF guard at connect time, where the answer cannot change between check and use. A
+ * host that is itself an address the guard would refuse is turned away here already.
  */
 export type UrlVerdict = { ok: true; url: string } | { ok: false; message: string };
 
 export const MAX_URL_LENGTH = 2048;
 
-export function checkWebhookUrl(raw: string, opts: { allowHttp: boolean }): UrlVerdict {
+export function checkWebhookUrl(raw: string, opts: { allowHttp: boolean; addressPolicy?: AddressPolicy }): UrlVerdict {
   if (raw.length > MAX_URL_LENGTH) return { ok: false, message: `must be at most ${MAX_URL_LENGTH} characters` };
   let url: URL;
   try {
@@ -26,5 +30,12 @@ export function checkWebhookUrl(raw: string, opts: { allowHttp: boolean }): UrlV
   // `url.hash` is "" for a bare trailing "#", so look at the input itself.
   if (url.hash || raw.includes("#")) return { ok: false, message: "must not have a #fragment: it is never sent to the server" };
   if (!url.hostname) return { ok: false, message: "must name a host" };
+  // The URL parser has already normalized 0x7f.1, 2130706433 and [::ffff:7f00:1] to one spelling.
+  if (opts.addressPolicy && parseIp(url.hostname)) {
+    const verdict = opts.addressPolicy.check(url.hostname.replace(/^\[|\]$/g, ""));
+    if (!verdict.allowed) {
+      return { ok: false, message: `must not point at an internal network: ${verdict.address} is ${describeRefusal(verdict.reason)} (${verdict.range})` };
+    }
+  }
   return { ok: true, url: url.toString() };
 }
