@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from "express";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../lib/logger";
 import { AppError } from "../lib/errors";
+import type { Admit } from "../rate-limit/admission";
 import type { AuthDeps } from "./auth";
 import { errorHandler, notFoundHandler } from "./errors";
 import { mountRoutes } from "./router";
@@ -13,6 +14,8 @@ export interface AppDeps {
   auth: AuthDeps;
   logger: Logger;
   maxRequestBytes: number;
+  /** Per-key rate limits; none when absent. */
+  admit?: Admit;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -36,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(requireJsonBodies);
-  app.use(mountRoutes(deps.routes, deps.auth, deps.maxRequestBytes));
+  app.use(mountRoutes(deps.routes, deps.auth, deps.maxRequestBytes, deps.admit));
   app.use(notFoundHandler(allowedMethodsFor(deps.routes)));
   app.use(errorHandler(deps.logger));
   return app;

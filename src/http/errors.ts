@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../lib/logger";
 import { AppError } from "../lib/errors";
+import { isDatabaseUnavailable } from "../lib/prisma-errors";
 import { z } from "../lib/zod";
 
 /**
@@ -23,15 +24,23 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** Errors raised by express.json() carry a `type` and a status; they are the client's fault. */
+/**
+ * Errors raised by express.json() are the client's fault. Most carry a `type` and a status; a
+ * body that does not inflate (Content-Encoding: gzip over bytes that are not) is a bare
+ * http-error, 400 and `expose`, with the zlib error's code.
+ */
 interface BodyParserError {
-  type: string;
+  type?: string;
   status?: number;
   limit?: number;
+  code?: string;
 }
 
 function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === "object" && err !== null && typeof (err as { type?: unknown }).type === "string" && "status" in err;
+  if (typeof err !== "object" || err === null) return false;
+  const e = err as { type?: unknown; status?: unknown; expose?: unknown };
+  if (typeof e.type === "string" && "status" in e) return true;
+  return e.expose === true && typeof e.status === "number" && e.status >= 400 && e.status < 500;
 }
 
 function fromBodyParser(err: BodyParserError): AppError {
@@ -47,13 +56,31 @@ function fromBodyParser(err: BodyParserError): AppError {
     case "request.size.invalid":
       return new AppError(400, "bad_request", "the request body was incomplete");
     default:
+      if (err.code?.startsWith("Z_")) return new AppError(400, "bad_request", "the request body is not valid data for its Content-Encoding");
       return new AppError(err.status && err.status < 500 ? err.status : 400, "bad_request", "the request body could not be read");
   }
 }
 
+/**
+ * Express decodes path parameters with decodeURIComponent and passes its URIError on (with
+ * `status: 400`): `/v1/webhooks/%FF` is the client's malformed path, not our bug.
+ */
+function isUndecodablePath(err: unknown): boolean {
+  return err instanceof URIError && (err as URIError & { status?: number }).status === 400;
+}
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (isBodyParserError(err)) return fromBodyParser(err);
+  if (isUndecodablePath(err)) return new AppError(400, "invalid_path", "the request path is not valid percent-encoded UTF-8");
+  // Postgres restarting is an outage, not a bug: the client should retry (with its idempotency key).
+  if (isDatabaseUnavailable(err)) return new AppError(503, "service_unavailable", "the database is unavailable; retry shortly (with the same idempotency key)");
+  return null;
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const appError = err instanceof AppError ? err : isBodyParserError(err) ? fromBodyParser(err) : null;
+    const appError = toAppError(err);
     if (appError) {
       if (appError.status >= 500) logger.warn({ err, path: req.path }, appError.message);
       res.status(appError.status).json(errorBody(appError.code, appError.message, appError.details));

@@ -14,9 +14,19 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: "Request body too large.",
   415: "Request body is not JSON.",
   422: "Understood but refused: see `error.code` and `error.details`.",
+  429: "This API key is over its rate limit; retry after `Retry-After` seconds.",
   500: "Unexpected error; logged on our side.",
   503: "A dependency (Postgres, Redis) is unreachable.",
 };
+
+/** Sent with every answer to a request made with a key (when Redis could count it). */
+const RATE_LIMIT_HEADERS = {
+  "RateLimit-Limit": { description: "Requests this key may make at once (its bucket).", schema: { type: "integer" as const } },
+  "RateLimit-Remaining": { description: "Requests it may still make right now.", schema: { type: "integer" as const } },
+  "RateLimit-Reset": { description: "Seconds until the bucket is full again.", schema: { type: "integer" as const } },
+  "RateLimit-Policy": { description: "`<limit>;w=<seconds>`: the bucket and how long it takes to refill.", schema: { type: "string" as const } },
+};
+const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" as const } } };
 
 /** Built from the same route declarations the router validates with. */
 export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
@@ -30,11 +40,14 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
   });
 
   for (const route of routes) {
-    const hasBody = route.method === "post" || route.method === "patch";
-    const errorStatuses = new Set([400, 500, ...(route.auth === "public" ? [] : [401, 403]), ...(hasBody ? [413, 415] : []), ...route.errors]);
+    const limited = route.auth !== "public";
+    // 413 and 415 on every route: a GET can carry a body too, and it is refused the same way.
+    // A key is checked against Postgres: with Postgres down, any route with a key answers 503.
+    const errorStatuses = new Set([400, 413, 415, 500, ...(limited ? [401, 403, 429, 503] : []), ...route.errors]);
     const responses: Record<string, ResponseConfig> = {
       [route.success.status]: {
         description: route.success.description,
+        ...(limited ? { headers: RATE_LIMIT_HEADERS } : {}),
         ...(route.success.schema
           ? { content: { [route.success.contentType ?? "application/json"]: { schema: route.success.schema } } }
           : {}),
@@ -43,6 +56,7 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
     for (const status of [...errorStatuses].sort()) {
       responses[status] = {
         description: ERROR_DESCRIPTIONS[status] ?? "Error",
+        ...(status === 429 ? { headers: { ...RETRY_AFTER, ...RATE_LIMIT_HEADERS } } : {}),
         content: { "application/json": { schema: ErrorBody } },
       };
     }

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { RateClass } from "../rate-limit/policy";
 import type { z } from "../lib/zod";
 import type { Principal } from "./auth";
 
@@ -37,11 +38,18 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
   params?: P;
   query?: Q;
   body?: B;
+  /** The rate-limit bucket it draws from; "api" when absent. */
+  rateLimit?: RateClass;
   /** Largest accepted body; the app-wide limit when absent. */
   maxBodyBytes?: number;
+  /**
+   * Body fields, by name, held to the nesting limit but not to the text rule (src/http/json-input.ts):
+   * events' `data`, which is stored as JSON text with its escapes and sent on as such.
+   */
+  opaqueJsonFields?: string[];
   /** A body-less POST (an action such as /verify) still accepts `{}` or nothing. */
   success: { status: number; description: string; schema?: AnySchema; contentType?: string };
-  /** Error statuses this route can answer besides the ones every route can (400, 401, 415, 500). */
+  /** Error statuses this route can answer besides the ones every route can (400, 413, 415, 500; 401 and 403 with a key). */
   errors: number[];
   handle(input: RouteInput<Out<P>, Out<Q>, Out<B>>): Promise<RouteResponse>;
 }

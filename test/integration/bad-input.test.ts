@@ -161,6 +161,79 @@ describe("bad input gets a documented 4xx in the one error format", () => {
     expectErrorFormat(res, route, status);
   });
 
+  // Regressions found by the fuzz run (api-fuzz.test.ts): each of these answered 500.
+  it.each(["%FF", "wh_%", "%C3%28", "%ED%A0%80"])("answers a path parameter that does not decode (%s) with 400 invalid_path", async (id) => {
+    const route = app.container.routes.find((r) => r.method === "get" && r.path === "/v1/webhooks/:id")!;
+    const res = await app.call("GET", `/v1/webhooks/${id}`, { key: accountKey });
+    expectErrorFormat(res, route, 400, "invalid_path");
+  });
+
+  it.each([
+    ["a lone surrogate in an event type", "POST", "/v1/events/batch", { events: [{ type: "\ud800", data: {} }] }, "body.events.0.type"],
+    ["a NUL in a description", "POST", "/v1/event-types", { name: "invoice.paid", description: "x\u0000y" }, "body.description"],
+    ["a NUL in an idempotency key", "POST", "/v1/events", { type: "message.created", data: {}, idempotencyKey: "k\u0000" }, "body.idempotencyKey"],
+    ["a lone surrogate in a sample", "POST", "/v1/event-types", { name: "invoice.paid", description: "d", sample: { a: "\udfff" } }, "body.sample.a"],
+  ])("answers %s with 400 naming the field", async (_label, method, path, body, field) => {
+    const route = app.container.routes.find((r) => r.method === method.toLowerCase() && r.path === path)!;
+    const res = await app.call(method, path, { key: accountKey, body });
+    expectErrorFormat(res, route, 400, "validation_failed");
+    expect(res.body.error.details.issues).toEqual([{ field, message: "must be valid Unicode text without NUL characters", code: "invalid_text" }]);
+  });
+
+  it("accepts NUL and lone surrogates inside event data, which is stored and sent as escaped JSON text", async () => {
+    const { apiKey } = await app.newAccount();
+    const res = await app.call("POST", "/v1/events", { key: apiKey, body: { type: "message.created", data: { "k\u0000": "\udc00", s: "a\u0000b" } } });
+    expect(res.status).toBe(202);
+    const stored = await app.container.db.event.findUniqueOrThrow({ where: { id: res.body.id } });
+    expect(stored.data).toBe('{"k\\u0000":"\\udc00","s":"a\\u0000b"}');
+  });
+
+  it("answers a NUL in a query value with 400 naming the parameter", async () => {
+    const route = app.container.routes.find((r) => r.path === "/v1/webhooks/:id/deliveries")!;
+    const res = await app.call("GET", "/v1/webhooks/wh_01M8000000000000000000000Z/deliveries?eventType=%00", { key: accountKey });
+    expectErrorFormat(res, route, 400, "validation_failed");
+    expect(res.body.error.details.issues[0].field).toBe("query.eventType");
+  });
+
+  it.each([
+    ["event data", "/v1/events", (deep: string) => `{"type":"message.created","data":{"a":${deep}}}`],
+    ["an event type's sample", "/v1/event-types", (deep: string) => `{"name":"invoice.paid","description":"d","sample":{"a":${deep}}}`],
+    ["custom dialect options", "/v1/webhooks", (deep: string) => `{"url":"https://example.com/h","eventTypes":["message.created"],"dialect":"custom","dialectOptions":{"a":${deep}}}`],
+  ])("answers %s nested 10,000 levels deep with 400 too_deep", async (_label, path, body) => {
+    const route = app.container.routes.find((r) => r.method === "post" && r.path === path)!;
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    const res = await app.call("POST", path, { key: accountKey, rawBody: body(deep), headers: { "content-type": "application/json" } });
+    expectErrorFormat(res, route, 400, "validation_failed");
+    expect(res.body.error.details.issues[0]).toMatchObject({ code: "too_deep", message: "is nested deeper than 100 levels" });
+  });
+
+  it("answers a batch that uses one idempotency key twice with 400, storing nothing", async () => {
+    const route = app.container.routes.find((r) => r.path === "/v1/events/batch")!;
+    const events = [0, 1, 2].map((i) => ({ type: "message.created", data: { i }, idempotencyKey: i === 0 ? "other" : "twice" }));
+    const res = await app.call("POST", "/v1/events/batch", { key: accountKey, body: { events } });
+    expectErrorFormat(res, route, 400, "validation_failed");
+    expect(res.body.error.details.issues).toEqual([{ field: "body.events.2.idempotencyKey", message: expect.stringContaining("event 1"), code: "duplicate_idempotency_key" }]);
+    expect(await app.container.db.event.count({ where: { accountId } })).toBe(0);
+  });
+
+  it("answers a body that claims gzip but is not with 400", async () => {
+    for (const route of withBody()) {
+      const res = await app.call(route.method.toUpperCase(), pathOf(route), {
+        key: keyFor(route),
+        rawBody: '{"name":"x"}',
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      });
+      expectErrorFormat(res, route, 400, "bad_request");
+    }
+  });
+
+  it("answers a body sent where none belongs the way it answers one sent anywhere, and documents it", async () => {
+    // (fetch sends no body with a GET; the fuzz run does, with the same result.)
+    const route = app.container.routes.find((r) => r.method === "delete")!;
+    const res = await app.call("DELETE", pathOf(route), { key: accountKey, rawBody: "a=1", headers: { "content-type": "text/plain" } });
+    expectErrorFormat(res, route, 415, "unsupported_media_type");
+  });
+
   it("answers unknown routes with 404 and wrong methods with 405 and Allow", async () => {
     const missing = await app.call("GET", "/v1/nothing-here", { key: accountKey });
     expect(missing.status).toBe(404);

@@ -1,80 +1,162 @@
-import { startTestApp, type TestApp } from "../support/app";
-import { echoChallenge, startReceiver, type Receiver } from "../support/receivers";
+import type { AnyRoute } from "../../src/http/route";
+import { startTestApp, type TestApp, type TestResponse } from "../support/app";
+import { fillPath, operationsOf, refName, resolveRef, type OpenApiDocument, type Operation } from "../support/openapi-walk";
+import { startReceiver, type Receiver } from "../support/receivers";
 
 const TOKEN = "isolation-token-000001";
 
-/** Every account-scoped route, as account B would call it on account A's webhook. */
-const SCOPED_CALLS: { label: string; method: string; path: (id: string) => string; body?: unknown }[] = [
-  { label: "reading it", method: "GET", path: (id) => `/v1/webhooks/${id}` },
-  { label: "changing its description", method: "PATCH", path: (id) => `/v1/webhooks/${id}`, body: { description: "taken over" } },
-  { label: "pointing it elsewhere", method: "PATCH", path: (id) => `/v1/webhooks/${id}`, body: { url: "http://127.0.0.1:1/evil" } },
-  { label: "re-verifying it", method: "POST", path: (id) => `/v1/webhooks/${id}/verify` },
-  { label: "deleting it", method: "DELETE", path: (id) => `/v1/webhooks/${id}` },
-];
+/**
+ * Walks every operation of the OpenAPI document as account B on account A's data, so that a
+ * route added tomorrow is checked tomorrow. Operations on one resource (`{id}` in the path)
+ * must answer B 404, exactly as for an id that does not exist, and change and send nothing.
+ * Operations on a collection have no id to refuse: each must say below how it keeps A's data
+ * from B, or this test fails naming it.
+ */
 
-describe("one account can neither see nor touch another's data", () => {
-  let app: TestApp;
-  let a: { accountId: string; apiKey: string };
-  let b: { accountId: string; apiKey: string };
+/** Valid bodies by request schema, so that B's 404 is not a 400 in disguise. `{}` serves the rest. */
+const SAMPLE_BODIES: Record<string, unknown> = {
+  UpdateWebhook: { description: "taken over", url: "http://127.0.0.1:1/evil" },
+  RotateSecret: { graceSeconds: 0, secret: "stolen-secret-0000000001" },
+  CreateApiKey: { name: "stolen" },
+};
+
+interface World {
+  app: TestApp;
+  a: { accountId: string; apiKey: string };
+  b: { accountId: string; apiKey: string };
+  /** A's resource behind each `{id}`, by the path segment that names the resource. */
+  idsOfA: Record<string, string>;
+}
+
+/** How each collection operation keeps accounts apart, checked as B. */
+const COLLECTIONS: Record<string, (w: World) => Promise<void>> = {
+  "GET /v1/webhooks": async ({ app, b }) => {
+    expect((await app.call("GET", "/v1/webhooks?limit=100", { key: b.apiKey })).body.data).toEqual([]);
+  },
+  "POST /v1/webhooks": async ({ app, b }) => {
+    // Subscribing to A's own event type is refused as unknown: B cannot see it.
+    const res = await app.call("POST", "/v1/webhooks", { key: b.apiKey, body: { url: "http://127.0.0.1:1/h", verifyToken: TOKEN, eventTypes: ["invoice.sent"] } });
+    expect(res.body.error.code).toBe("unknown_event_types");
+  },
+  "GET /v1/event-types": async ({ app, b }) => {
+    const names = (await app.call("GET", "/v1/event-types", { key: b.apiKey })).body.data.map((t: { name: string }) => t.name);
+    expect(names).not.toContain("invoice.sent");
+  },
+  "POST /v1/event-types": async ({ app, b }) => {
+    // The same name is B's own, not a clash with A's.
+    expect((await app.call("POST", "/v1/event-types", { key: b.apiKey, body: { name: "invoice.sent", description: "B's" } })).status).toBe(201);
+  },
+  "POST /v1/event-types/import": async ({ app, b }) => {
+    expect((await app.call("POST", "/v1/event-types/import", { key: b.apiKey, body: { catalog: "oblic" } })).status).toBe(200);
+  },
+  "POST /v1/events": async ({ app, a, b }) => {
+    const res = await app.call("POST", "/v1/events", { key: b.apiKey, body: { type: "message.created", data: {}, accountId: a.accountId } });
+    expect(res.status).toBe(403);
+  },
+  "POST /v1/events/batch": async ({ app, a, b }) => {
+    const res = await app.call("POST", "/v1/events/batch", { key: b.apiKey, body: { events: [{ type: "message.created", data: {} }], accountId: a.accountId } });
+    expect(res.status).toBe(403);
+  },
+  "POST /v1/accounts": async ({ app, b }) => {
+    expect((await app.call("POST", "/v1/accounts", { key: b.apiKey, body: { name: "sneaky" } })).status).toBe(403);
+  },
+};
+
+function bodyFor(doc: OpenApiDocument, op: Operation): unknown {
+  if (!op.body) return undefined;
+  const sample = SAMPLE_BODIES[refName(op.body) ?? ""];
+  if (sample !== undefined) return sample;
+  if ((resolveRef(doc, op.body).required ?? []).length > 0) throw new Error(`${op.label}: add a valid body for it to SAMPLE_BODIES`);
+  return {};
+}
+
+describe("one account can neither see nor touch another's data, on any route", () => {
+  let world: World;
+  let doc: OpenApiDocument;
   let receiver: Receiver;
-  let webhookOfA: { id: string };
+  let routeOf: (op: Operation) => AnyRoute;
+  const snapshotOfA = async () => {
+    const where = { where: { accountId: world.a.accountId } };
+    const db = world.app.container.db;
+    return {
+      webhooks: await db.webhook.findMany({ ...where, orderBy: { id: "asc" } }),
+      deliveries: await db.delivery.findMany({ ...where, orderBy: { id: "asc" } }),
+      attempts: await db.deliveryAttempt.count(where),
+      events: await db.event.count(where),
+      eventTypes: await db.eventType.findMany({ ...where, orderBy: { id: "asc" } }),
+      keys: await db.apiKey.count(where),
+    };
+  };
+  let before: Awaited<ReturnType<typeof snapshotOfA>>;
 
   beforeAll(async () => {
-    app = await startTestApp();
-    a = await app.newAccount("A");
-    b = await app.newAccount("B");
-    receiver = await startReceiver(echoChallenge(TOKEN));
-    const res = await app.call("POST", "/v1/webhooks", {
-      key: a.apiKey,
-      body: { url: receiver.url, verifyToken: TOKEN, eventTypes: ["message.created"] },
-    });
-    webhookOfA = res.body;
+    const app = await startTestApp();
+    const a = await app.newAccount("A");
+    const b = await app.newAccount("B");
+    // Answers any handshake: A rotates its secret along the way and must still pass.
+    receiver = await startReceiver((req, res) => void res.writeHead(200).end(req.url.searchParams.get("hub.challenge") ?? "ok"));
+    app.onClose(() => receiver.close());
+    const webhook = await app.call("POST", "/v1/webhooks", { key: a.apiKey, body: { url: receiver.url, verifyToken: TOKEN, eventTypes: ["message.created"] } });
+    expect(webhook.status).toBe(201);
+    expect((await app.call("POST", "/v1/event-types", { key: a.apiKey, body: { name: "invoice.sent", description: "A's own" } })).status).toBe(201);
+    expect((await app.call("POST", "/v1/events", { key: a.apiKey, body: { type: "message.created", data: { of: "A" } } })).status).toBe(202);
+    // No worker here: settle A's delivery by hand, so that A could redeliver it.
+    await app.container.db.delivery.updateMany({ data: { status: "failed", nextAttemptAt: null } });
+    const delivery = await app.container.db.delivery.findFirstOrThrow({ where: { accountId: a.accountId } });
+    world = { app, a, b, idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId } };
+    doc = (await app.call("GET", "/openapi.json")).body;
+    routeOf = (op) => app.container.routes.find((r) => r.method === op.method && r.path.replace(/:(\w+)/g, "{$1}") === op.path)!;
+    before = await snapshotOfA();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await app.close();
+  afterAll(() => world.app.close());
+
+  const callAsB = (op: Operation): Promise<TestResponse> => {
+    const resource = op.path.split("/")[2]!;
+    const id = world.idsOfA[resource];
+    if (!id) throw new Error(`${op.label}: teach this test which of A's resources /${resource}/{id} names (idsOfA)`);
+    const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, id])));
+    return world.app.call(op.method.toUpperCase(), path, { key: world.b.apiKey, body: bodyFor(doc, op) });
+  };
+
+  it("walks every operation the document lists", () => {
+    const ops = operationsOf(doc);
+    expect(ops.length).toBeGreaterThanOrEqual(20);
+    const unchecked = ops.filter((op) => op.secured && op.pathParams.length === 0 && !COLLECTIONS[op.label]).map((op) => op.label);
+    expect({ uncheckedCollectionRoutes: unchecked }).toEqual({ uncheckedCollectionRoutes: [] });
   });
 
-  it.each(SCOPED_CALLS)("answers account B 404 for $label on A's webhook", async ({ method, path, body }) => {
-    const handshakesBefore = receiver.requests.length;
-    const res = await app.call(method, path(webhookOfA.id), { key: b.apiKey, body });
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { code: "not_found", message: "webhook not found" } });
-    expect(receiver.requests.length).toBe(handshakesBefore);
+  it("answers B 404 on every operation on one of A's resources, as if it did not exist", async () => {
+    const answers: Record<string, unknown> = {};
+    for (const op of operationsOf(doc).filter((o) => o.secured && o.pathParams.length > 0)) {
+      const requestsBefore = receiver.requests.length;
+      const res = await callAsB(op);
+      // Admin routes are refused to any account key before ownership is even asked.
+      const expected = routeOf(op).auth === "admin" ? 403 : 404;
+      answers[op.label] = { status: res.status, code: res.body.error?.code, sent: receiver.requests.length - requestsBefore };
+      expect(answers[op.label]).toEqual({ status: expected, code: expected === 404 ? "not_found" : "forbidden", sent: 0 });
+    }
+    expect(Object.keys(answers).length).toBeGreaterThanOrEqual(10);
   });
 
-  it("leaves A's webhook exactly as it was after B's attempts", async () => {
-    const res = await app.call("GET", `/v1/webhooks/${webhookOfA.id}`, { key: a.apiKey });
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual(webhookOfA);
+  it.each(Object.keys(COLLECTIONS))("keeps A's data out of %s for B", async (label) => {
+    await COLLECTIONS[label]!(world);
   });
 
-  it("does not list A's webhooks to B", async () => {
-    const res = await app.call("GET", "/v1/webhooks", { key: b.apiKey });
-    expect(res.body.data).toEqual([]);
+  it("leaves everything of A's exactly as it was after B's calls", async () => {
+    expect(await snapshotOfA()).toEqual(before);
   });
 
-  it("keeps account-defined event types private to their account", async () => {
-    const created = await app.call("POST", "/v1/event-types", {
-      key: a.apiKey,
-      body: { name: "invoice.paid", description: "An invoice was paid" },
-    });
-    expect(created.status).toBe(201);
-    const listB = await app.call("GET", "/v1/event-types", { key: b.apiKey });
-    expect(listB.body.data.map((t: { name: string }) => t.name)).not.toContain("invoice.paid");
-
-    const subscribe = await app.call("POST", "/v1/webhooks", {
-      key: b.apiKey,
-      body: { url: receiver.url, verifyToken: TOKEN, eventTypes: ["invoice.paid"] },
-    });
-    expect(subscribe.status).toBe(422);
-    expect(subscribe.body.error.code).toBe("unknown_event_types");
-
-    const sameNameForB = await app.call("POST", "/v1/event-types", {
-      key: b.apiKey,
-      body: { name: "invoice.paid", description: "B's own" },
-    });
-    expect(sameNameForB.status).toBe(201);
+  it("still lets A use every one of those operations on the same ids", async () => {
+    const ops = operationsOf(doc).filter((o) => o.secured && o.pathParams.length > 0);
+    // Deleting goes last: the other operations need the webhook.
+    for (const op of [...ops.filter((o) => o.method !== "delete"), ...ops.filter((o) => o.method === "delete")]) {
+      const key = routeOf(op).auth === "admin" ? world.app.adminKey : world.a.apiKey;
+      const resource = op.path.split("/")[2]!;
+      const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, world.idsOfA[resource]!])));
+      const body = op.label === "PATCH /v1/webhooks/{id}" ? { description: "A's own change" } : bodyFor(doc, op);
+      const res = await world.app.call(op.method.toUpperCase(), path, { key, body });
+      expect({ op: op.label, status: res.status < 300 ? "2xx" : res.status }).toEqual({ op: op.label, status: "2xx" });
+    }
   });
 });
 

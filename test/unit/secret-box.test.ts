@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createSecretBox, type KeyringEntry, SecretBoxError } from "../../src/lib/secret-box";
+import { createSecretBox, type KeyringEntry, SecretBoxError, sealedKeyId } from "../../src/lib/secret-box";
 
 const oldKey: KeyringEntry = { id: "old", key: randomBytes(32) };
 const newKey: KeyringEntry = { id: "new", key: randomBytes(32) };
@@ -102,6 +102,13 @@ describe("createSecretBox", () => {
 
     it("opens secrets sealed before the new key was prepended", () => {
       expect(after.open(before.seal("kept"))).toBe("kept");
+    });
+
+    it("tells which key a secret is sealed with, so re-encryption can skip those already under the new one", () => {
+      expect(sealedKeyId(before.seal("x"))).toBe("old");
+      expect(sealedKeyId(after.seal("x"))).toBe("new");
+      expect(sealedKeyId("not sealed")).toBeNull();
+      expect(sealedKeyId("v1..a.b.c")).toBeNull();
     });
 
     it("seals with the first key of the ring", () => {
