@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DEFAULT_RETRY_SCHEDULE } from "./delivery/retry-policy";
+import { parseCidr, type Cidr } from "./egress/ip";
 import { parseDuration } from "./lib/duration";
+import { parseRateRule, type RateRules } from "./rate-limit/policy";
 
 /**
  * The only reader of `process.env`. Everything configurable is named and validated here, so a
@@ -55,6 +57,34 @@ const schedule = z.string().transform((raw, ctx) => {
   return delays as number[];
 });
 
+const cidrList = z.string().transform((raw, ctx) => {
+  const cidrs = raw.split(",").map((c) => c.trim()).filter(Boolean).map((c) => ({ text: c, cidr: parseCidr(c) }));
+  const bad = cidrs.find((c) => c.cidr === null);
+  if (bad) {
+    ctx.addIssue({ code: "custom", message: `"${bad.text}" is not a CIDR; expected e.g. 127.0.0.0/8,::1/128` });
+    return z.NEVER;
+  }
+  return cidrs.map((c) => c.cidr!);
+});
+
+const proxyUrl = z.string().refine((raw) => {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" && (url.pathname === "/" || url.pathname === "");
+  } catch {
+    return false;
+  }
+}, "must be an http:// or https:// proxy URL such as http://proxy.internal:3128");
+
+const rateRule = z.string().transform((raw, ctx) => {
+  const rule = parseRateRule(raw);
+  if (rule && "error" in rule) {
+    ctx.addIssue({ code: "custom", message: rule.error });
+    return z.NEVER;
+  }
+  return rule;
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
@@ -85,6 +115,12 @@ const envSchema = z.object({
   HOOKRELAY_DISABLE_AFTER: duration.prefault("5d"),
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
+  HOOKRELAY_EGRESS_ALLOW_CIDRS: cidrList.prefault(""),
+  HOOKRELAY_EGRESS_PROXY: proxyUrl.optional(),
+  HOOKRELAY_RATE_LIMIT: rateRule.prefault("100/s"),
+  HOOKRELAY_INGEST_RATE_LIMIT: rateRule.prefault("1000/s"),
+  HOOKRELAY_ADMIN_RATE_LIMIT: rateRule.prefault("1000/s"),
+  HOOKRELAY_RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(1_000).default(50),
 });
 
 export interface Config {
@@ -121,6 +157,14 @@ export interface Config {
   /** How often the worker looks for due deliveries whose job was lost, and how late one must be. */
   recoveryIntervalMs: number;
   recoveryGraceMs: number;
+  /** Ranges outbound requests may reach although the egress policy refuses them (local development). */
+  egressAllowCidrs: Cidr[];
+  /** Every outbound connection is tunnelled through this proxy, when set. */
+  egressProxyUrl: string | undefined;
+  /** Per-key API limits (null: unlimited); counted in Redis. */
+  rateLimits: RateRules;
+  /** The most the limiter may delay a request waiting for Redis before letting it through. */
+  rateLimitTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -166,7 +210,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disableAfterMs: e.HOOKRELAY_DISABLE_AFTER,
     recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
     recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,
+    egressAllowCidrs: e.HOOKRELAY_EGRESS_ALLOW_CIDRS,
+    egressProxyUrl: e.HOOKRELAY_EGRESS_PROXY,
+    rateLimits: { api: e.HOOKRELAY_RATE_LIMIT, ingest: e.HOOKRELAY_INGEST_RATE_LIMIT, admin: e.HOOKRELAY_ADMIN_RATE_LIMIT },
+    rateLimitTimeoutMs: e.HOOKRELAY_RATE_LIMIT_TIMEOUT_MS,
   };
+}
+
+/** Only the keyring is needed to re-encrypt stored secrets (`hookrelay secrets rotate`). */
+export function loadEncryptionKeys(env: NodeJS.ProcessEnv = process.env): Config["encryptionKeys"] {
+  if (!env.HOOKRELAY_ENCRYPTION_KEYS) {
+    throw new ConfigError("invalid configuration:\n  HOOKRELAY_ENCRYPTION_KEYS: required, the new key first: <id>:<base64 of 32 bytes>[,…]");
+  }
+  const parsed = envSchema.shape.HOOKRELAY_ENCRYPTION_KEYS.safeParse(env.HOOKRELAY_ENCRYPTION_KEYS);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n  HOOKRELAY_ENCRYPTION_KEYS: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 /** Only the database is needed to migrate; the CLI must not demand API secrets for it. */

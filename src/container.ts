@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import { createDeliveriesService, type DeliveriesService } from "./delivery/deliveries-service";
 import type { DeliverDeps } from "./delivery/deliver";
 import { createInFlightLimiter } from "./delivery/inflight-limiter";
+import { createDeliveryStore } from "./delivery/store";
 import { createDeliveryQueue, queueEnqueuer, type DeliveryJobData } from "./delivery/queue";
 import { startRecoveryLoop } from "./delivery/recovery";
 import { createTestEventSender } from "./delivery/test-event";
@@ -12,6 +13,8 @@ import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
 import { createEventsService, type EventsService } from "./events/service";
 import { createReadinessProbe } from "./health/readiness";
+import { createAdmission } from "./rate-limit/admission";
+import { createRedisRateLimiter } from "./rate-limit/redis-limiter";
 import { createApp } from "./http/app";
 import { buildOpenApiDocument } from "./http/openapi";
 import { accountRoutes } from "./http/routes/accounts";
@@ -24,9 +27,11 @@ import type { AnyRoute } from "./http/route";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/logger";
 import { createOutboundHttp, type OutboundHttp } from "./lib/outbound-http";
-import { createDb, type Db } from "./lib/prisma";
+import { createAddressPolicy } from "./egress/address-policy";
+import type { ResolveHost } from "./egress/guarded-lookup";
+import { createDatabase, type Db, type Sql } from "./lib/prisma";
 import { closeRedis, createRedis, redisOptionsFromUrl } from "./lib/redis";
-import { createSecretBox } from "./lib/secret-box";
+import { createSecretBox, withOpenCache } from "./lib/secret-box";
 import { settleWithin } from "./lib/settle-within";
 import type { OwnershipCheck } from "./dialects/handshake";
 import { createOwnershipCheck } from "./dialects/ownership";
@@ -42,6 +47,8 @@ export interface Container {
   logger: Logger;
   clock: Clock;
   db: Db;
+  /** The pg pool under `db`, for hot paths that send their own SQL. */
+  sql: Sql;
   redis: Redis;
   http: OutboundHttp;
   queue: Queue<DeliveryJobData>;
@@ -63,17 +70,22 @@ export interface ContainerOverrides {
   clock?: Clock;
   verifyOwnership?: OwnershipCheck;
   random?: () => number;
+  /** Name resolution for outbound requests (tests map names to addresses); the system resolver otherwise. */
+  resolveHost?: ResolveHost;
 }
 
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
-  const db = createDb(config.databaseUrl, config.dbPoolSize);
+  const database = createDatabase(config.databaseUrl, config.dbPoolSize);
+  const { db, sql } = database;
   const redis = createRedis(config.redisUrl);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const addressPolicy = createAddressPolicy(config.egressAllowCidrs);
   const http = createOutboundHttp({
     connectionsPerOrigin: config.connectionsPerOrigin,
     backstopTimeoutMs: Math.max(config.handshakeTimeoutMs, config.deliveryTimeoutMs) + 1_000,
+    egress: { policy: addressPolicy, proxyUrl: config.egressProxyUrl, resolve: overrides.resolveHost },
   });
   const secrets = createSecretBox(config.encryptionKeys);
   const queue = createDeliveryQueue(redisOptionsFromUrl(config.redisUrl), config.queuePrefix);
@@ -82,8 +94,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   queue.on("error", (err) => logger.warn({ err: err.message }, "delivery queue error"));
   const enqueue = queueEnqueuer(queue, redis, 2_000);
 
-  const accounts = createAccountsService({ db, clock });
-  const eventTypes = createEventTypesService({ db });
+  const accounts = createAccountsService({ db, sql, clock });
+  const eventTypes = createEventTypesService({ db, sql });
   const webhooks = createWebhooksService({
     db,
     clock,
@@ -93,19 +105,20 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     failureWarningThreshold: config.failureWarningThreshold,
     minSecretLength: config.verifyTokenMinLength,
   });
-  const events = createEventsService({ db, clock, logger, eventTypes, enqueue, maxEventBytes: config.maxEventBytes });
+  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes });
   const deliveries = createDeliveriesService({ db, clock, enqueue });
   const attemptDeps = {
-    db,
     http,
     clock,
     timeoutMs: config.deliveryTimeoutMs,
     responseBodyMaxBytes: config.responseBodyMaxBytes,
   };
-  const sendTestEvent = createTestEventSender({ ...attemptDeps, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
+  const sendTestEvent = createTestEventSender({ ...attemptDeps, db, sql, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
   const deliverDeps: DeliverDeps = {
     ...attemptDeps,
-    secretBox: secrets,
+    secretBox: withOpenCache(secrets, 10_000),
+    // Loads and settlements of concurrent jobs share statements; a third of the pool each.
+    store: createDeliveryStore(sql, { maxBatch: 100, maxConcurrent: Math.max(1, Math.floor(config.dbPoolSize / 3)) }),
     minSecretLength: config.verifyTokenMinLength,
     logger,
     random: overrides.random,
@@ -119,7 +132,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     }),
   };
 
-  const schemaOptions = { allowHttpUrls: config.allowHttpUrls, verifyTokenMinLength: config.verifyTokenMinLength };
+  const schemaOptions = { allowHttpUrls: config.allowHttpUrls, verifyTokenMinLength: config.verifyTokenMinLength, addressPolicy };
   let openApi: unknown;
   const routes: AnyRoute[] = [
     ...systemRoutes({
@@ -140,6 +153,13 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     ...deliveryRoutes(deliveries),
   ];
 
+  // Counted under the deployment's prefix (each test file has its own).
+  const admit = createAdmission({
+    limiter: createRedisRateLimiter(redis, { prefix: config.queuePrefix, timeoutMs: config.rateLimitTimeoutMs }),
+    rules: config.rateLimits,
+    logger,
+  });
+
   const stoppers: (() => Promise<void>)[] = [];
 
   return {
@@ -147,6 +167,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     logger,
     clock,
     db,
+    sql,
     redis,
     http,
     queue,
@@ -157,7 +178,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     deliveries,
     deliverDeps,
     routes,
-    createApp: () => createApp({ routes, auth: { adminKey: config.adminKey, accounts }, logger, maxRequestBytes: config.maxRequestBytes }),
+    createApp: () => createApp({ routes, auth: { adminKey: config.adminKey, accounts }, logger, maxRequestBytes: config.maxRequestBytes, admit }),
     async startWorker() {
       const connection = createRedis(config.redisUrl, "worker");
       connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
@@ -188,7 +209,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       // with nobody listening. Let it finish first (bounded: Redis may be down).
       await settleWithin(queue.waitUntilReady(), 2_000);
       await settleWithin(queue.close(), 2_000);
-      await Promise.allSettled([db.$disconnect(), closeRedis(redis), http.close()]);
+      await Promise.allSettled([database.close(), closeRedis(redis), http.close()]);
     },
   };
 }

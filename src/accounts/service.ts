@@ -1,7 +1,7 @@
 import type { Clock } from "../lib/clock";
 import { notFound } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
-import type { Db } from "../lib/prisma";
+import type { Db, Sql } from "../lib/prisma";
 import { apiKeyPrefix, generateApiKey, hashesEqual, hashSecret } from "./api-keys";
 
 export interface AccountDto {
@@ -21,10 +21,11 @@ export interface IssuedKey {
 
 export interface AccountsDeps {
   db: Db;
+  sql: Sql;
   clock: Clock;
 }
 
-export function createAccountsService({ db, clock }: AccountsDeps) {
+export function createAccountsService({ db, sql, clock }: AccountsDeps) {
   async function issueKey(accountId: string, name: string): Promise<IssuedKey> {
     const generated = generateApiKey();
     const row = await db.apiKey.create({
@@ -66,10 +67,13 @@ export function createAccountsService({ db, clock }: AccountsDeps) {
     async authenticate(key: string): Promise<{ accountId: string; keyId: string } | null> {
       const prefix = apiKeyPrefix(key);
       if (!prefix) return null;
-      // Raw SQL: this runs on every authenticated request, and skips Prisma's query compilation.
-      const [row] = await db.$queryRaw<{ id: string; accountId: string; keyHash: string; revokedAt: Date | null; lastUsedAt: Date | null }[]>`
-        SELECT id, account_id AS "accountId", key_hash AS "keyHash", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
-          FROM api_keys WHERE prefix = ${prefix}`;
+      // On the pg pool directly: this runs on every authenticated request.
+      const { rows } = await sql.query<{ id: string; accountId: string; keyHash: string; revokedAt: Date | null; lastUsedAt: Date | null }>(
+        `SELECT id, account_id AS "accountId", key_hash AS "keyHash", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
+           FROM api_keys WHERE prefix = $1`,
+        [prefix],
+      );
+      const row = rows[0];
       if (!row || row.revokedAt || !hashesEqual(row.keyHash, hashSecret(key))) return null;
       // Only a coarse "last used" is kept: writing the key row on every request would make it
       // the hottest row in the database.

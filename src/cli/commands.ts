@@ -2,21 +2,24 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createAccountsService } from "../accounts/service";
-import { loadDatabaseUrl } from "../config";
+import { loadDatabaseUrl, loadEncryptionKeys } from "../config";
 import { migrate } from "../db/migrator";
 import { createEventTypesService } from "../event-types/service";
 import { systemClock } from "../lib/clock";
-import { createDb, type Db } from "../lib/prisma";
+import { createDatabase, type Database } from "../lib/prisma";
+import { createSecretBox } from "../lib/secret-box";
+import { reencryptSecrets } from "../webhooks/reencrypt-secrets";
 
 /**
- * `hookrelay` — operator commands. They need only DATABASE_URL: provisioning an account must
- * not require the API's secrets or a running API.
+ * `hookrelay` — operator commands. They need only DATABASE_URL (and `secrets rotate` the
+ * keyring): provisioning an account must not require the API's secrets or a running API.
  */
 const USAGE = `usage:
   hookrelay migrate                              apply database migrations and sync built-in event types
   hookrelay accounts create <name>               create an account; prints {"accountId","apiKey"}
   hookrelay keys create --account <id> [--name]  issue another API key; prints {"accountId","keyId","apiKey"}
-  hookrelay demo --state-file <path>             ensure a demo account whose key is kept in <path>`;
+  hookrelay demo --state-file <path>             ensure a demo account whose key is kept in <path>
+  hookrelay secrets rotate                       re-encrypt stored secrets with the first key of HOOKRELAY_ENCRYPTION_KEYS`;
 
 class UsageError extends Error {}
 
@@ -28,7 +31,7 @@ export interface CliIo {
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   try {
-    await dispatch(argv, io, loadDatabaseUrl(env));
+    await dispatch(argv, io, loadDatabaseUrl(env), env);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -40,16 +43,16 @@ export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv):
   }
 }
 
-async function dispatch(argv: string[], io: CliIo, databaseUrl: string): Promise<void> {
+async function dispatch(argv: string[], io: CliIo, databaseUrl: string, env: NodeJS.ProcessEnv): Promise<void> {
   const print = (value: unknown) => io.out(JSON.stringify(value));
-  const withDb = <T>(fn: (db: Db) => Promise<T>) => usingDb(databaseUrl, fn);
+  const withDb = <T>(fn: (db: Database) => Promise<T>) => usingDb(databaseUrl, fn);
   const [group, action, ...rest] = argv;
   if (group === "migrate") return runMigrate(databaseUrl, io);
   if (group === "accounts" && action === "create") {
     const name = rest.join(" ").trim();
     if (!name) throw new UsageError("accounts create needs a name");
     return withDb(async (db) => {
-      const { account, key } = await createAccountsService({ db, clock: systemClock }).create(name);
+      const { account, key } = await createAccountsService({ ...db, clock: systemClock }).create(name);
       print({ accountId: account.id, apiKey: key.apiKey });
     });
   }
@@ -58,7 +61,7 @@ async function dispatch(argv: string[], io: CliIo, databaseUrl: string): Promise
     if (!values.account) throw new UsageError("keys create needs --account <id>");
     const accountId = values.account;
     return withDb(async (db) => {
-      const key = await createAccountsService({ db, clock: systemClock }).createKey(accountId, values.name ?? "cli");
+      const key = await createAccountsService({ ...db, clock: systemClock }).createKey(accountId, values.name ?? "cli");
       print({ accountId, keyId: key.id, apiKey: key.apiKey });
     });
   }
@@ -67,6 +70,7 @@ async function dispatch(argv: string[], io: CliIo, databaseUrl: string): Promise
     if (!values["state-file"]) throw new UsageError("demo needs --state-file <path>");
     return ensureDemo(databaseUrl, values["state-file"], print);
   }
+  if (group === "secrets" && action === "rotate") return rotateSecrets(databaseUrl, loadEncryptionKeys(env), print);
   throw new UsageError(group ? `unknown command: ${argv.join(" ")}` : "no command given");
 }
 
@@ -75,13 +79,13 @@ async function runMigrate(databaseUrl: string, io: CliIo): Promise<void> {
   for (const name of result.applied) io.err(`applied ${name}`);
   for (const name of result.modified) io.err(`warning: ${name} was changed after it was applied`);
   if (result.applied.length === 0) io.err(`database is up to date (${result.alreadyApplied.length} migrations)`);
-  await usingDb(databaseUrl, (db) => createEventTypesService({ db }).syncBuiltins());
+  await usingDb(databaseUrl, (db) => createEventTypesService(db).syncBuiltins());
 }
 
 /** Keys are stored hashed, so the demo key can be shown again only if we kept it ourselves. */
 async function ensureDemo(databaseUrl: string, stateFile: string, print: (v: unknown) => void): Promise<void> {
   await usingDb(databaseUrl, async (db) => {
-    const accounts = createAccountsService({ db, clock: systemClock });
+    const accounts = createAccountsService({ ...db, clock: systemClock });
     if (existsSync(stateFile)) {
       const saved = JSON.parse(readFileSync(stateFile, "utf8")) as { accountId?: string; apiKey?: string };
       const found = saved.apiKey ? await accounts.authenticate(saved.apiKey) : null;
@@ -96,11 +100,21 @@ async function ensureDemo(databaseUrl: string, stateFile: string, print: (v: unk
   });
 }
 
-async function usingDb<T>(databaseUrl: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb(databaseUrl, 2);
+/** Prints {"keyId","webhooks","reencrypted"}; fails naming what no key of the ring can open. */
+async function rotateSecrets(databaseUrl: string, keyring: ReturnType<typeof loadEncryptionKeys>, print: (v: unknown) => void): Promise<void> {
+  const result = await usingDb(databaseUrl, ({ sql }) => reencryptSecrets(sql, createSecretBox(keyring), keyring[0]!.id));
+  print({ keyId: result.keyId, webhooks: result.webhooks, reencrypted: result.reencrypted });
+  if (result.unreadable.length > 0) {
+    const some = result.unreadable.slice(0, 5).join(", ");
+    throw new Error(`${result.unreadable.length} secrets are sealed with a key that is not in HOOKRELAY_ENCRYPTION_KEYS (${some}); add that key and run again`);
+  }
+}
+
+async function usingDb<T>(databaseUrl: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = createDatabase(databaseUrl, 2);
   try {
     return await fn(db);
   } finally {
-    await db.$disconnect();
+    await db.close();
   }
 }

@@ -4,7 +4,7 @@ import type { Dialect } from "../dialects/types";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
-import type { Db } from "../lib/prisma";
+import type { Sql } from "../lib/prisma";
 import { USER_AGENT } from "../lib/version";
 import { describeFailure, isSuccess } from "./retry-policy";
 import type { SecretBox } from "../lib/secret-box";
@@ -48,7 +48,6 @@ export function signingFor(w: WebhookSigning, deps: { secretBox: SecretBox; minS
 }
 
 export interface AttemptDeps {
-  db: Db;
   http: OutboundHttp;
   clock: Clock;
   timeoutMs: number;
@@ -64,9 +63,9 @@ export interface AttemptRecord {
 }
 
 /** Renders, signs and POSTs the delivery in its dialect, and logs the attempt as sent and as answered. */
-export async function makeAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<AttemptRecord> {
+export async function makeAttempt(deps: AttemptDeps & { sql: Sql }, t: AttemptTarget): Promise<AttemptRecord> {
   const record = await sendAttempt(deps, t);
-  await insertAttempt(deps.db, record.row);
+  await insertAttempt(deps.sql, record.row);
   return record;
 }
 

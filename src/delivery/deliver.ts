@@ -2,10 +2,11 @@ import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
 import { sendAttempt, signingFor, type AttemptDeps, type AttemptRecord } from "./attempt";
-import { loadForAttempt, recordFailure, recordSuccess, settleFailure, type Settlement } from "./delivery-store";
+import type { Settlement } from "./delivery-store";
 import type { InFlightLimiter } from "./inflight-limiter";
 import type { DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
+import type { DeliveryStore } from "./store";
 
 /**
  * One delivery attempt as named steps: prepare (load, skip what must not be sent) → attempt
@@ -16,6 +17,7 @@ import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-pol
 export type JobOutcome = { kind: "finished"; detail: string } | { kind: "later"; delayMs: number; detail: string };
 
 export interface DeliverDeps extends AttemptDeps {
+  store: DeliveryStore;
   secretBox: SecretBox;
   minSecretLength: number;
   limiter: InFlightLimiter;
@@ -60,15 +62,12 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
 }
 
 async function prepare(deps: DeliverDeps, job: DeliveryJobData) {
-  const delivery = await loadForAttempt(deps.db, job.deliveryId);
+  const delivery = await deps.store.load(job.deliveryId);
   // Gone (its webhook was deleted), already settled, or superseded by a redelivery.
   if (!delivery) return { kind: "finished" as const, detail: "delivery no longer exists" };
   if (delivery.status !== "pending" || delivery.chain !== job.chain) return { kind: "finished" as const, detail: "not pending in this chain" };
   if (delivery.webhook.status === "disabled") {
-    await deps.db.delivery.updateMany({
-      where: { id: delivery.id, chain: job.chain, status: "pending" },
-      data: { status: "skipped", nextAttemptAt: null, lastError: `not attempted: webhook disabled (${delivery.webhook.disabledReason ?? "no reason"})` },
-    });
+    await deps.store.markSkipped(delivery.id, job.chain, `not attempted: webhook disabled (${delivery.webhook.disabledReason ?? "no reason"})`);
     return { kind: "finished" as const, detail: "webhook disabled" };
   }
   return { kind: "ready" as const, delivery };
@@ -100,10 +99,10 @@ async function settle(
     status: verdict.kind === "delivered" ? "succeeded" : retry ? "pending" : "failed",
     nextAttemptAt: retry ? new Date(now.getTime() + verdict.delayMs) : null,
   };
-  if (verdict.kind === "delivered") return recordSuccess(deps.db, webhookId, sent.row, settlement);
+  if (verdict.kind === "delivered") return deps.store.recordSuccess(sent.row, settlement);
 
-  const state = await recordFailure(deps.db, webhookId, sent.row, now);
+  const state = await deps.store.recordFailure(sent.row, now);
   const signal = state ? afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone") : { kind: "none" as const };
-  await settleFailure(deps.db, webhookId, settlement, signal.kind === "disable" ? signal.reason : null);
+  await deps.store.settleFailure(webhookId, settlement, signal.kind === "disable" ? signal.reason : null);
   if (signal.kind === "disable") deps.logger.warn({ webhookId, reason: signal.reason }, "webhook disabled");
 }

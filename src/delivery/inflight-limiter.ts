@@ -19,12 +19,19 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
+type WithAcquire = Redis & {
+  hookrelayAcquireLease(key: string, now: number, leaseMs: number, limit: number, token: string): Promise<number>;
+};
+
 export function createInFlightLimiter(redis: Redis, opts: { prefix: string; limit: number; leaseMs: number }): InFlightLimiter {
   const key = (webhookId: string) => `${opts.prefix}:inflight:${webhookId}`;
+  // A defined command goes by EVALSHA: the script's hash, not its text, on every acquire.
+  if (!("hookrelayAcquireLease" in redis)) redis.defineCommand("hookrelayAcquireLease", { numberOfKeys: 1, lua: ACQUIRE });
+  const client = redis as WithAcquire;
   return {
     async acquire(webhookId) {
       const token = randomUUID();
-      const ok = await redis.eval(ACQUIRE, 1, key(webhookId), Date.now(), opts.leaseMs, opts.limit, token);
+      const ok = await client.hookrelayAcquireLease(key(webhookId), Date.now(), opts.leaseMs, opts.limit, token);
       return ok === 1 ? token : null;
     },
     async release(webhookId, token) {

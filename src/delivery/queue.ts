@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
 import type { EnqueueDeliveries } from "../events/service";
+import { microBatch } from "../lib/micro-batch";
 
 export const DELIVERY_QUEUE = "deliveries";
 
@@ -39,16 +40,25 @@ export function createDeliveryQueue(connection: RedisOptions, prefix: string): Q
  * whose event is already committed and will be found by the recovery sweep.
  */
 export function queueEnqueuer(queue: Queue<DeliveryJobData>, redis: Redis, timeoutMs: number): EnqueueDeliveries {
+  // Concurrent requests' deliveries go to Redis in one addBulk.
+  const addTogether = microBatch<{ id: string; chain: number }[], void>({
+    maxSize: 50,
+    maxConcurrent: 4,
+    run: async (lists) => {
+      await queue.addBulk(
+        lists.flat().map((d) => ({
+          name: "deliver",
+          data: { deliveryId: d.id, chain: d.chain },
+          opts: { jobId: jobIdFor(d.id, d.chain) },
+        })),
+      );
+      return lists.map(() => undefined);
+    },
+  });
   return async (deliveries) => {
     // Known to be down: fail at once instead of waiting out the timeout on every request.
     if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
-    const add = queue.addBulk(
-      deliveries.map((d) => ({
-        name: "deliver",
-        data: { deliveryId: d.id, chain: d.chain },
-        opts: { jobId: jobIdFor(d.id, d.chain) },
-      })),
-    );
+    const add = addTogether(deliveries);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`enqueue took longer than ${timeoutMs} ms`)), timeoutMs);

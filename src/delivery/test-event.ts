@@ -1,6 +1,7 @@
 import type { EventTypesService } from "../event-types/service";
 import { notFound, unprocessable } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
+import type { Db, Sql } from "../lib/prisma";
 import type { SecretBox } from "../lib/secret-box";
 import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure } from "./retry-policy";
@@ -10,7 +11,7 @@ import { describeFailure } from "./retry-policy";
  * answer returned to the caller. It is logged like any attempt (flagged as a test) but does
  * not count towards the webhook's failures: trying an endpoint must not disable it.
  */
-export function createTestEventSender(deps: AttemptDeps & { secretBox: SecretBox; minSecretLength: number; eventTypes: EventTypesService }) {
+export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; secretBox: SecretBox; minSecretLength: number; eventTypes: EventTypesService }) {
   return async (accountId: string, webhookId: string, requestedType?: string) => {
     const webhook = isWellFormedId(webhookId, "wh") ? await deps.db.webhook.findFirst({ where: { id: webhookId, accountId } }) : null;
     if (!webhook) throw notFound("webhook");

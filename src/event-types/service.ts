@@ -1,6 +1,6 @@
 import { conflict, unprocessable } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { Db } from "../lib/prisma";
+import type { Db, Sql } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
 import { Prisma } from "../generated/prisma/client";
 import { BUILTIN_EVENT_TYPES, type CatalogEventType } from "./catalog";
@@ -41,7 +41,7 @@ export function planCatalogImport(
   return plan;
 }
 
-export function createEventTypesService({ db }: { db: Db }) {
+export function createEventTypesService({ db, sql }: { db: Db; sql: Sql }) {
   return {
     /** Built-in types first, then the account's own, each by name. */
     async list(accountId: string): Promise<EventTypeDto[]> {
@@ -118,9 +118,11 @@ export function createEventTypesService({ db }: { db: Db }) {
 
     /** The names among `names` that this account cannot subscribe to. */
     async unknownNames(accountId: string, names: string[]): Promise<string[]> {
-      // Raw SQL: every emitted event asks this, and it skips Prisma's query compilation.
-      const rows = await db.$queryRaw<{ name: string }[]>`
-        SELECT name FROM event_types WHERE name = ANY(${names}::text[]) AND (account_id IS NULL OR account_id = ${accountId})`;
+      // On the pg pool directly: every emitted event asks this.
+      const { rows } = await sql.query<{ name: string }>(
+        `SELECT name FROM event_types WHERE name = ANY($1::text[]) AND (account_id IS NULL OR account_id = $2)`,
+        [names, accountId],
+      );
       const known = new Set(rows.map((r) => r.name));
       return names.filter((n) => !known.has(n));
     },

@@ -1,8 +1,8 @@
-import type { Db } from "../lib/prisma";
+import type { Sql } from "../lib/prisma";
 
 /**
- * Ingestion's SQL, written out: it runs on every emitted event, and as raw SQL it skips
- * Prisma's per-query compilation (most of the API's CPU under load, per the benchmark).
+ * Ingestion's SQL, written out and sent on the pg pool directly: it runs on every emitted
+ * event, and Prisma's per-query work was most of the API's CPU under load (per the benchmark).
  */
 export interface NewEvent {
   id: string;
@@ -22,33 +22,59 @@ export interface NewDelivery {
   nextAttemptAt: Date;
 }
 
-/** The active webhooks of an account subscribed to any of `types`. */
-export async function subscribedWebhooks(db: Db, accountId: string, types: string[]): Promise<{ id: string; eventTypes: string[] }[]> {
-  const rows = await db.$queryRaw<{ id: string; event_types: string[] }[]>`
-    SELECT id, event_types FROM webhooks
-     WHERE account_id = ${accountId} AND status = 'active' AND event_types && ${types}::text[]`;
-  return rows.map((r) => ({ id: r.id, eventTypes: r.event_types }));
+export interface IngestLookup {
+  /** Those of the asked types this account cannot emit (neither built in nor its own). */
+  unknownTypes: string[];
+  /** The account's active webhooks subscribed to any of them. */
+  webhooks: { id: string; eventTypes: string[] }[];
+}
+
+/** What ingesting events of `types` must know, in one round trip. */
+export async function ingestLookup(sql: Sql, accountId: string, types: string[]): Promise<IngestLookup> {
+  const { rows } = await sql.query<{ kind: "type" | "webhook"; id: string; event_types: string[] | null }>(
+    `SELECT 'type' AS kind, name AS id, NULL::text[] AS event_types
+       FROM event_types WHERE name = ANY($2::text[]) AND (account_id IS NULL OR account_id = $1)
+     UNION ALL
+     SELECT 'webhook', id, event_types
+       FROM webhooks WHERE account_id = $1 AND status = 'active' AND event_types && $2::text[]`,
+    [accountId, types],
+  );
+  const known = new Set(rows.filter((r) => r.kind === "type").map((r) => r.id));
+  return {
+    unknownTypes: types.filter((t) => !known.has(t)),
+    webhooks: rows.filter((r) => r.kind === "webhook").map((r) => ({ id: r.id, eventTypes: r.event_types ?? [] })),
+  };
 }
 
 /**
  * Events and their deliveries in ONE statement, so they are committed together or not at all
  * (an event stored without its deliveries would be a silent loss).
  */
-export async function insertEventsWithDeliveries(db: Db, events: NewEvent[], deliveries: NewDelivery[]): Promise<void> {
-  const at = events[0]!.createdAt;
-  await db.$executeRaw`
-    WITH new_events AS (
-      INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
-      SELECT id, account_id, type, data, idempotency_key, false, ${at}
-        FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.accountId)}::text[], ${events.map((e) => e.type)}::text[],
-                    ${events.map((e) => e.data)}::text[], ${events.map((e) => e.idempotencyKey)}::text[])
-             AS t(id, account_id, type, data, idempotency_key)
-      RETURNING id
-    )
-    INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-    SELECT d.id, d.account_id, d.webhook_id, d.event_id, d.event_type, ${at}, ${at}, ${at}
-      FROM unnest(${deliveries.map((d) => d.id)}::text[], ${deliveries.map((d) => d.accountId)}::text[], ${deliveries.map((d) => d.webhookId)}::text[],
-                  ${deliveries.map((d) => d.eventId)}::text[], ${deliveries.map((d) => d.eventType)}::text[])
-           AS d(id, account_id, webhook_id, event_id, event_type)
-      JOIN new_events e ON e.id = d.event_id`;
+export async function insertEventsWithDeliveries(sql: Sql, events: NewEvent[], deliveries: NewDelivery[]): Promise<void> {
+  await sql.query(
+    `WITH new_events AS (
+       INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
+       SELECT id, account_id, type, data, idempotency_key, false, created_at
+         FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+              AS t(created_at, id, account_id, type, data, idempotency_key)
+       RETURNING id, created_at
+     )
+     INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+     SELECT d.id, d.account_id, d.webhook_id, d.event_id, d.event_type, e.created_at, e.created_at, e.created_at
+       FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS d(id, account_id, webhook_id, event_id, event_type)
+       JOIN new_events e ON e.id = d.event_id`,
+    [
+      events.map((e) => e.createdAt),
+      events.map((e) => e.id),
+      events.map((e) => e.accountId),
+      events.map((e) => e.type),
+      events.map((e) => e.data),
+      events.map((e) => e.idempotencyKey),
+      deliveries.map((d) => d.id),
+      deliveries.map((d) => d.accountId),
+      deliveries.map((d) => d.webhookId),
+      deliveries.map((d) => d.eventId),
+      deliveries.map((d) => d.eventType),
+    ],
+  );
 }

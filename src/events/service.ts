@@ -1,11 +1,11 @@
-import type { EventTypesService } from "../event-types/service";
 import type { Clock } from "../lib/clock";
-import { AppError, conflict, unprocessable } from "../lib/errors";
+import { AppError, badRequest, conflict, unprocessable } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { allOrEach, microBatch } from "../lib/micro-batch";
 import type { Logger } from "../lib/logger";
-import type { Db } from "../lib/prisma";
+import type { Db, Sql } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
-import { insertEventsWithDeliveries, subscribedWebhooks, type NewDelivery, type NewEvent } from "./event-store";
+import { ingestLookup, insertEventsWithDeliveries, type IngestLookup, type NewDelivery, type NewEvent } from "./event-store";
 import type { AcceptedEventDto, EventInput } from "./schemas";
 
 /** Hands new deliveries to the queue. Failing here loses nothing: the rows are committed. */
@@ -13,9 +13,9 @@ export type EnqueueDeliveries = (deliveries: { id: string; chain: number }[]) =>
 
 export interface EventsDeps {
   db: Db;
+  sql: Sql;
   clock: Clock;
   logger: Logger;
-  eventTypes: EventTypesService;
   enqueue: EnqueueDeliveries;
   maxEventBytes: number;
 }
@@ -25,23 +25,51 @@ interface Prepared extends EventInput {
   text: string;
 }
 
+type Subscribers = IngestLookup["webhooks"];
+
 export function createEventsService(deps: EventsDeps) {
   const { db } = deps;
+  // Group commit: concurrent requests' rows go in one statement, and each request is answered
+  // only once the statement holding its rows has committed (or, alone, failed).
+  const commit = microBatch<{ events: NewEvent[]; deliveries: NewDelivery[] }, void>({
+    maxSize: 50,
+    maxConcurrent: 4,
+    run: allOrEach((items) =>
+      insertEventsWithDeliveries(
+        deps.sql,
+        items.flatMap((i) => i.events),
+        items.flatMap((i) => i.deliveries),
+      ),
+    ),
+  });
 
   /** Validates everything before writing anything: a batch is accepted whole or not at all. */
-  async function prepare(accountId: string, items: EventInput[]): Promise<Prepared[]> {
+  async function prepare(accountId: string, items: EventInput[]): Promise<{ prepared: Prepared[]; webhooks: Subscribers }> {
     const prepared = items.map((item, index) => ({ ...item, index, text: JSON.stringify(item.data) }));
+    // Two events of one batch under one key could never both be stored (the key is unique per
+    // account); without this check the insert failed on the index, twice, and answered 500.
+    const firstWithKey = new Map<string, number>();
+    for (const p of prepared) {
+      if (!p.idempotencyKey) continue;
+      const first = firstWithKey.get(p.idempotencyKey);
+      if (first !== undefined) {
+        const field = `body.events.${p.index}.idempotencyKey`;
+        const message = `"${p.idempotencyKey}" is also the key of event ${first}; each event of a batch needs its own`;
+        throw badRequest("validation_failed", `${field}: ${message}`, { issues: [{ field, message, code: "duplicate_idempotency_key" }] });
+      }
+      firstWithKey.set(p.idempotencyKey, p.index);
+    }
     const tooBig = prepared.find((p) => Buffer.byteLength(p.text) > deps.maxEventBytes);
     if (tooBig) {
       throw new AppError(413, "payload_too_large", `event ${tooBig.index}: data is larger than ${deps.maxEventBytes} bytes`, {
         index: tooBig.index,
       });
     }
-    const unknown = await deps.eventTypes.unknownNames(accountId, [...new Set(items.map((i) => i.type))]);
+    const { unknownTypes: unknown, webhooks } = await ingestLookup(deps.sql, accountId, [...new Set(items.map((i) => i.type))]);
     if (unknown.length > 0) {
       throw unprocessable("unknown_event_types", `unknown event types: ${unknown.join(", ")}; see GET /v1/event-types`, { unknown });
     }
-    return prepared;
+    return { prepared, webhooks };
   }
 
   /** Answers for keys already used, in the shape of the first answer. */
@@ -76,9 +104,8 @@ export function createEventsService(deps: EventsDeps) {
   }
 
   /** Events and their deliveries, in one transaction; nothing is acknowledged before it commits. */
-  async function store(accountId: string, items: Prepared[]) {
+  async function store(accountId: string, items: Prepared[], webhooks: Subscribers) {
     const now = deps.clock.now();
-    const webhooks = await subscribedWebhooks(db, accountId, [...new Set(items.map((i) => i.type))]);
     const events: NewEvent[] = items.map((item) => ({
       id: newId("evt", now.getTime()),
       accountId,
@@ -92,19 +119,19 @@ export function createEventsService(deps: EventsDeps) {
         .filter((w) => w.eventTypes.includes(e.type))
         .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
     );
-    await insertEventsWithDeliveries(db, events, deliveries);
+    await commit({ events, deliveries });
     return { events, deliveries };
   }
 
   async function emitMany(accountId: string, items: EventInput[]): Promise<{ accepted: AcceptedEventDto[]; replayed: boolean }> {
-    const prepared = await prepare(accountId, items);
+    const { prepared, webhooks } = await prepare(accountId, items);
     for (let tries = 0; ; tries++) {
       const answered = await replays(accountId, prepared);
       const fresh = prepared.filter((p) => !(p.idempotencyKey && answered.has(p.idempotencyKey)));
       let stored: Awaited<ReturnType<typeof store>> | null = null;
       if (fresh.length > 0) {
         try {
-          stored = await store(accountId, fresh);
+          stored = await store(accountId, fresh, webhooks);
         } catch (err) {
           // A concurrent call with the same key won the race; its answer is now ours to replay.
           if (isUniqueViolation(err) && tries === 0) continue;

@@ -7,6 +7,9 @@ import { Redis, type RedisOptions } from "ioredis";
 export function createRedis(url: string, role: "client" | "worker" = "client"): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: role === "worker" ? null : 3,
+    // Commands issued in the same tick (leases of a worker's concurrent jobs, say) go out in
+    // one write. BullMQ's blocking connection keeps plain ordering.
+    enableAutoPipelining: role === "client",
     enableReadyCheck: true,
     lazyConnect: false,
   });

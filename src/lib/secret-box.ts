@@ -23,6 +23,12 @@ export class SecretBoxError extends Error {
   override name = "SecretBoxError";
 }
 
+/** The id of the key a sealed secret was sealed with (it is in the clear), or null if it is not one. */
+export function sealedKeyId(sealed: string): string | null {
+  const parts = sealed.split(".");
+  return parts.length === 5 && parts[0] === "v1" && parts[1] ? parts[1] : null;
+}
+
 export function createSecretBox(keyring: KeyringEntry[]): SecretBox {
   const active = keyring[0];
   if (!active) throw new SecretBoxError("the keyring is empty");
@@ -48,6 +54,26 @@ export function createSecretBox(keyring: KeyringEntry[]): SecretBox {
       const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"), { authTagLength: TAG_BYTES });
       decipher.setAuthTag(Buffer.from(tag, "base64url"));
       return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
+    },
+  };
+}
+
+/**
+ * A box that remembers what it opened, for the delivery worker: it opens the same few webhook
+ * secrets for every attempt, and AES-GCM per attempt showed in its profile. Bounded, oldest
+ * entry out first; the plaintexts are no more exposed than while an attempt signs with them.
+ */
+export function withOpenCache(box: SecretBox, maxEntries: number): SecretBox {
+  const opened = new Map<string, string>();
+  return {
+    seal: (plaintext) => box.seal(plaintext),
+    open(sealed) {
+      const hit = opened.get(sealed);
+      if (hit !== undefined) return hit;
+      const plaintext = box.open(sealed);
+      if (opened.size >= maxEntries) opened.delete(opened.keys().next().value!);
+      opened.set(sealed, plaintext);
+      return plaintext;
     },
   };
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { runCli } from "../../src/cli/commands";
 import { createAccountsService } from "../../src/accounts/service";
 import { systemClock } from "../../src/lib/clock";
-import { createDb } from "../../src/lib/prisma";
+import { createDatabase } from "../../src/lib/prisma";
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../support/database";
 
 async function cli(argv: string[], databaseUrl: string) {
@@ -27,12 +27,12 @@ describe("the hookrelay CLI", () => {
 
   /** Whether a key authenticates, asked of the same service the API uses. */
   async function keyBelongsTo(apiKey: string, accountId: string) {
-    const prisma = createDb(db.url, 1);
+    const database = createDatabase(db.url, 1);
     try {
-      const found = await createAccountsService({ db: prisma, clock: systemClock }).authenticate(apiKey);
+      const found = await createAccountsService({ ...database, clock: systemClock }).authenticate(apiKey);
       return found?.accountId === accountId;
     } finally {
-      await prisma.$disconnect();
+      await database.close();
     }
   }
 
@@ -45,12 +45,12 @@ describe("the hookrelay CLI", () => {
     const second = await cli(["migrate"], empty.url);
     expect(second.err).toMatch(/database is up to date/);
 
-    const prisma = createDb(empty.url, 1);
+    const { db: prisma, close } = createDatabase(empty.url, 1);
     try {
       const names = (await prisma.eventType.findMany({ where: { accountId: null } })).map((t) => t.name).sort();
       expect(names).toEqual(["chat.status_changed", "message.created", "meta.message"]);
     } finally {
-      await prisma.$disconnect();
+      await close();
     }
   });
 

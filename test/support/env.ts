@@ -37,6 +37,14 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     HOOKRELAY_ADMIN_KEY: "hr_admin_test_0123456789abcdefghij",
     HOOKRELAY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
     HOOKRELAY_ALLOW_HTTP_URLS: "true",
+    // Receivers in tests listen on loopback, which the egress guard refuses by default. Tests
+    // of the guard itself pass "" to get the production default.
+    HOOKRELAY_EGRESS_ALLOW_CIDRS: "127.0.0.0/8,::1/128",
+    // Limits stay on, so every test goes through the limiter, but far above what tests send;
+    // test/integration/rate-limit.test.ts sets small ones.
+    HOOKRELAY_RATE_LIMIT: "100000/s",
+    HOOKRELAY_INGEST_RATE_LIMIT: "100000/s",
+    HOOKRELAY_ADMIN_RATE_LIMIT: "100000/s",
     ...overrides,
   });
 }

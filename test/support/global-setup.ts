@@ -1,7 +1,7 @@
 import { Client } from "pg";
 import { migrate } from "../../src/db/migrator";
 import { createEventTypesService } from "../../src/event-types/service";
-import { createDb } from "../../src/lib/prisma";
+import { createDatabase } from "../../src/lib/prisma";
 import { randomBytes } from "node:crypto";
 import { requireEnv, templateDb, withDatabase } from "./env";
 
@@ -24,10 +24,10 @@ export default async function globalSetup(): Promise<void> {
   }
   const templateUrl = withDatabase(serverUrl, TEMPLATE_DB);
   await migrate(templateUrl);
-  const db = createDb(templateUrl, 1);
+  const db = createDatabase(templateUrl, 1);
   try {
-    await createEventTypesService({ db }).syncBuiltins();
+    await createEventTypesService(db).syncBuiltins();
   } finally {
-    await db.$disconnect();
+    await db.close();
   }
 }

@@ -53,6 +53,15 @@ describe("loadConfig", () => {
       disableAfterMs: 5 * 86_400_000,
       recoveryIntervalMs: 30_000,
       recoveryGraceMs: 30_000,
+      // The egress guard is fully on: nothing allowlisted, no proxy.
+      egressAllowCidrs: [],
+      egressProxyUrl: undefined,
+      rateLimits: {
+        api: { count: 100, periodMs: 1_000, burst: 100 },
+        ingest: { count: 1_000, periodMs: 1_000, burst: 1_000 },
+        admin: { count: 1_000, periodMs: 1_000, burst: 1_000 },
+      },
+      rateLimitTimeoutMs: 50,
     });
   });
 

@@ -25,6 +25,11 @@ describe("newId", () => {
     expect([...ids].reverse().sort()).toEqual(ids);
   });
 
+  it("stays unique across many refills of its entropy pool", () => {
+    const ids = new Set(Array.from({ length: 5_000 }, () => newId("dlv", 1_700_000_000_000)));
+    expect(ids.size).toBe(5_000);
+  });
+
   it("differs between ids made in the same millisecond", () => {
     const ids = new Set(Array.from({ length: 100 }, () => newId("att", 1_700_000_000_000)));
     expect(ids.size).toBe(100);
