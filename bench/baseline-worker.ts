@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { Worker } from "bullmq";
 import IORedis from "ioredis";
 import { Agent, request } from "undici";
-import { EVENT_TYPE, VERIFY_TOKEN, eventData } from "./api-client";
+import { EVENT_TYPE, VERIFY_TOKEN, eventData } from "../harness/api-client";
 
 /**
  * The baseline's worker process (forked by baseline.ts): the least a BullMQ delivery worker

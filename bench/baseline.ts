@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import IORedis from "ioredis";
-import { deliveryBodyBytes } from "./api-client";
+import { deliveryBodyBytes } from "../harness/api-client";
 import type { BaselineJob } from "./baseline-worker";
-import { perSec, round1, waitFor } from "./stats";
+import { perSec, round1, waitFor } from "../harness/stats";
 import type { BenchContext, Scenario, ScenarioResult } from "./types";
 
 /**

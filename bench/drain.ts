@@ -1,7 +1,7 @@
-import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "./api-client";
+import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "../harness/api-client";
 import { emitBatches } from "./emit";
-import { startStack } from "./stack";
-import { perSec, round1, sleep, waitFor } from "./stats";
+import { startStack } from "../harness/stack";
+import { perSec, round1, sleep, waitFor } from "../harness/stats";
 import type { BenchContext, Scenario, ScenarioResult } from "./types";
 
 /**

@@ -1,5 +1,5 @@
-import { type ApiClient, EVENT_TYPE, eventData } from "./api-client";
-import { nowMs, sleep } from "./stats";
+import { type ApiClient, EVENT_TYPE, eventData } from "../harness/api-client";
+import { nowMs, sleep } from "../harness/stats";
 
 /**
  * Producers. `emitBatches` pushes a fixed number of events as fast as the API takes them;

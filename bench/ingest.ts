@@ -1,6 +1,6 @@
-import { ApiClient, EVENT_TYPE, apiUrlsFor, eventData, setupAccount } from "./api-client";
-import { startStack } from "./stack";
-import { nowMs, perSec, round1, summarize } from "./stats";
+import { ApiClient, EVENT_TYPE, apiUrlsFor, eventData, setupAccount } from "../harness/api-client";
+import { startStack } from "../harness/stack";
+import { nowMs, perSec, round1, summarize } from "../harness/stats";
 import type { BenchContext, Cell, Scenario, ScenarioResult } from "./types";
 
 /**

@@ -4,9 +4,9 @@ import { drain } from "./drain";
 import { ingest } from "./ingest";
 import { isolation } from "./isolation";
 import { memory } from "./memory";
-import { startReceiver } from "./receiver";
+import { startReceiver } from "../harness/receiver";
 import { machineInfo, renderScenario, writeResults } from "./report";
-import { killAllChildren } from "./stack";
+import { killAllChildren } from "../harness/stack";
 import { sustained } from "./sustained";
 import type { BenchContext, BenchOptions, Scenario, ScenarioResult } from "./types";
 

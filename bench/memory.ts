@@ -1,6 +1,6 @@
-import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "./api-client";
+import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "../harness/api-client";
 import { openLoopStep, warmUp } from "./open-loop-step";
-import { rssSummary, startStack, type MemoryTrace } from "./stack";
+import { rssSummary, startStack, type MemoryTrace } from "../harness/stack";
 import type { BenchContext, Cell, Scenario, ScenarioResult } from "./types";
 
 /**

@@ -1,7 +1,7 @@
-import { type ApiClient, EVENT_TYPE, eventData } from "./api-client";
+import { type ApiClient, EVENT_TYPE, eventData } from "../harness/api-client";
 import { emitOpenLoop } from "./emit";
-import type { ReceiverHandle, ReceiverStats } from "./receiver";
-import { perSec, round1, summarize, waitFor } from "./stats";
+import type { ReceiverHandle, ReceiverStats } from "../harness/receiver";
+import { perSec, round1, summarize, waitFor } from "../harness/stats";
 import type { Cell } from "./types";
 
 /**

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, release, platform, loadavg } from "node:os";
 import { join } from "node:path";
-import type { BenchOptions, Cell, ScenarioResult } from "./types";
+import { fmt, table } from "../harness/table";
+import type { BenchOptions, ScenarioResult } from "./types";
 
 /** The printed tables and the JSON file: the bench's only outputs. */
 export function machineInfo() {
@@ -14,22 +15,6 @@ export function machineInfo() {
     os: `${platform()} ${release()}`,
     loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
   };
-}
-
-function fmt(v: Cell | boolean | undefined): string {
-  if (v === null || v === undefined) return "–";
-  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en-US") : String(v);
-  return String(v);
-}
-
-/** A plain-text table: one column per key seen in any row, in first-seen order. */
-export function table(rows: Record<string, Cell>[]): string {
-  const cols: string[] = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
-  const cells = rows.map((r) => cols.map((c) => fmt(r[c])));
-  const width = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => "| " + vals.map((v, i) => v.padEnd(width[i]!)).join(" | ") + " |";
-  return [line(cols), "|" + width.map((w) => "-".repeat(w + 2)).join("|") + "|", ...cells.map(line)].join("\n");
 }
 
 export function renderScenario(r: ScenarioResult): string {

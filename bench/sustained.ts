@@ -1,6 +1,6 @@
-import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "./api-client";
+import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "../harness/api-client";
 import { openLoopStep, warmUp } from "./open-loop-step";
-import { startStack } from "./stack";
+import { startStack } from "../harness/stack";
 import type { BenchContext, Scenario, ScenarioResult } from "./types";
 
 /**

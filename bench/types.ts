@@ -1,5 +1,6 @@
-import type { ReceiverHandle } from "./receiver";
-import type { MemoryTrace } from "./stack";
+import type { ReceiverHandle } from "../harness/receiver";
+import type { MemoryTrace } from "../harness/stack";
+import type { Cell } from "../harness/table";
 
 /** What main hands every scenario. */
 export interface BenchOptions {
@@ -26,7 +27,7 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-export type Cell = string | number | null;
+export type { Cell } from "../harness/table";
 
 /** One scenario's report: its parameters, one or more rows of figures, and notes. Never a verdict. */
 export interface ScenarioResult {

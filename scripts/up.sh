@@ -14,6 +14,7 @@
 #
 # Knobs: HOOKRELAY_PG_PORT (55432), HOOKRELAY_REDIS_PORT (56379), PORT (7780),
 # HOST (127.0.0.1), HOOKRELAY_WORKER_PROCESSES (1), HOOKRELAY_ALLOW_HTTP_URLS (true),
+# HOOKRELAY_EGRESS_ALLOW_CIDRS (127.0.0.0/8,::1/128),
 # LOG_LEVEL (info), DATABASE_URL, REDIS_URL, HOOKRELAY_ADMIN_KEY,
 # HOOKRELAY_ENCRYPTION_KEYS, HOOKRELAY_WORKER_CONCURRENCY.
 # Functions reached only from traps look unreachable to shellcheck:
@@ -39,6 +40,9 @@ WORKER_PROCESSES=${HOOKRELAY_WORKER_PROCESSES:-1}
 export PORT=${PORT:-7780}
 export HOST=${HOST:-127.0.0.1}
 export HOOKRELAY_ALLOW_HTTP_URLS=${HOOKRELAY_ALLOW_HTTP_URLS:-true}
+# Local receivers live on loopback, which the egress guard refuses by default; production must
+# not do this. Set it empty (HOOKRELAY_EGRESS_ALLOW_CIDRS=) for the guard as in production.
+export HOOKRELAY_EGRESS_ALLOW_CIDRS=${HOOKRELAY_EGRESS_ALLOW_CIDRS-127.0.0.0/8,::1/128}
 export LOG_LEVEL=${LOG_LEVEL:-info}
 
 # What this run started, so cleanup stops exactly that and nothing else.

@@ -115,6 +115,7 @@ const envSchema = z.object({
   HOOKRELAY_DISABLE_AFTER: duration.prefault("5d"),
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
+  HOOKRELAY_AUTH_CACHE_TTL: duration.prefault("5s"),
   HOOKRELAY_EGRESS_ALLOW_CIDRS: cidrList.prefault(""),
   HOOKRELAY_EGRESS_PROXY: proxyUrl.optional(),
   HOOKRELAY_RATE_LIMIT: rateRule.prefault("100/s"),
@@ -157,6 +158,8 @@ export interface Config {
   /** How often the worker looks for due deliveries whose job was lost, and how late one must be. */
   recoveryIntervalMs: number;
   recoveryGraceMs: number;
+  /** How long an API process trusts a key it has checked (a revoked key works this long at most). */
+  authCacheMs: number;
   /** Ranges outbound requests may reach although the egress policy refuses them (local development). */
   egressAllowCidrs: Cidr[];
   /** Every outbound connection is tunnelled through this proxy, when set. */
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disableAfterMs: e.HOOKRELAY_DISABLE_AFTER,
     recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
     recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,
+    authCacheMs: e.HOOKRELAY_AUTH_CACHE_TTL,
     egressAllowCidrs: e.HOOKRELAY_EGRESS_ALLOW_CIDRS,
     egressProxyUrl: e.HOOKRELAY_EGRESS_PROXY,
     rateLimits: { api: e.HOOKRELAY_RATE_LIMIT, ingest: e.HOOKRELAY_INGEST_RATE_LIMIT, admin: e.HOOKRELAY_ADMIN_RATE_LIMIT },

@@ -94,7 +94,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   queue.on("error", (err) => logger.warn({ err: err.message }, "delivery queue error"));
   const enqueue = queueEnqueuer(queue, redis, 2_000);
 
-  const accounts = createAccountsService({ db, sql, clock });
+  const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs });
   const eventTypes = createEventTypesService({ db, sql });
   const webhooks = createWebhooksService({
     db,

@@ -23,9 +23,19 @@ export interface AccountsDeps {
   db: Db;
   sql: Sql;
   clock: Clock;
+  /** How long a key that authenticated is trusted without asking the database again; 0: never. */
+  authCacheMs?: number;
 }
 
-export function createAccountsService({ db, sql, clock }: AccountsDeps) {
+type Authenticated = { accountId: string; keyId: string };
+
+/** Keys remembered at most; beyond that the oldest goes first. */
+const AUTH_CACHE_MAX = 10_000;
+
+export function createAccountsService({ db, sql, clock, authCacheMs = 0 }: AccountsDeps) {
+  // Keyed by the key's hash, so no plaintext key is held. Only successes are kept: a flood of
+  // wrong keys must not fill it, and a key that failed is asked about again next time.
+  const recent = new Map<string, { found: Authenticated; until: number }>();
   async function issueKey(accountId: string, name: string): Promise<IssuedKey> {
     const generated = generateApiKey();
     const row = await db.apiKey.create({
@@ -64,9 +74,13 @@ export function createAccountsService({ db, sql, clock }: AccountsDeps) {
     },
 
     /** The account a key belongs to, or null when the key is unknown, malformed or revoked. */
-    async authenticate(key: string): Promise<{ accountId: string; keyId: string } | null> {
+    async authenticate(key: string): Promise<Authenticated | null> {
       const prefix = apiKeyPrefix(key);
       if (!prefix) return null;
+      const hash = hashSecret(key);
+      const hit = recent.get(hash);
+      if (hit && hit.until > clock.now().getTime()) return hit.found;
+      if (hit) recent.delete(hash);
       // On the pg pool directly: this runs on every authenticated request.
       const { rows } = await sql.query<{ id: string; accountId: string; keyHash: string; revokedAt: Date | null; lastUsedAt: Date | null }>(
         `SELECT id, account_id AS "accountId", key_hash AS "keyHash", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
@@ -74,14 +88,19 @@ export function createAccountsService({ db, sql, clock }: AccountsDeps) {
         [prefix],
       );
       const row = rows[0];
-      if (!row || row.revokedAt || !hashesEqual(row.keyHash, hashSecret(key))) return null;
+      if (!row || row.revokedAt || !hashesEqual(row.keyHash, hash)) return null;
       // Only a coarse "last used" is kept: writing the key row on every request would make it
       // the hottest row in the database.
       const now = clock.now();
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
         await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
       }
-      return { accountId: row.accountId, keyId: row.id };
+      const found = { accountId: row.accountId, keyId: row.id };
+      if (authCacheMs > 0) {
+        if (recent.size >= AUTH_CACHE_MAX) recent.delete(recent.keys().next().value!);
+        recent.set(hash, { found, until: now.getTime() + authCacheMs });
+      }
+      return found;
     },
   };
 }

@@ -29,9 +29,14 @@ export function createDeliveryWorker(opts: {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
-      // A worker killed mid-attempt: its jobs come back after the lock expires. An attempt
-      // takes at most the delivery timeout plus a few writes, well inside this.
-      lockDuration: 30_000,
+      // A worker killed mid-attempt, or one that lost Redis while finishing a job, leaves it
+      // active; it comes back once its lock has expired and the stall check next runs, and the
+      // recovery sweep cannot help (an active job looks alive). BullMQ renews a live job's lock
+      // every lockDuration / 2 however long the attempt takes, so the lock can be short: with
+      // these, such a delivery waits 10-20 s instead of 30-60 s with BullMQ's defaults (see
+      // `npm run test:faults`). Only an event loop blocked for over 5 s would lose a live lock.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
       maxStalledCount: 10,
     },
   );

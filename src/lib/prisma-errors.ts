@@ -23,6 +23,17 @@ const UNAVAILABLE_SOCKET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "
 const UNAVAILABLE_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2037"]);
 const UNAVAILABLE_ADAPTER = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 
+type AdapterCause = { kind?: string; code?: string; originalCode?: string };
+
+/** The driver adapter's account of a failure: wrapped by Prisma, or (for SQLSTATEs Prisma has no code for) thrown as is. */
+function adapterCause(err: Error): AdapterCause | undefined {
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    return (err.meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined)?.driverAdapterError?.cause;
+  }
+  const cause = (err as { cause?: unknown }).cause;
+  return err.name === "DriverAdapterError" && typeof cause === "object" && cause !== null ? (cause as AdapterCause) : undefined;
+}
+
 /**
  * Postgres is unreachable, restarting or full, through the pg pool or Prisma: the request may
  * succeed if retried shortly, so it is a 503, not a bug. (A write whose connection died at
@@ -31,11 +42,9 @@ const UNAVAILABLE_ADAPTER = new Set(["DatabaseNotReachable", "ConnectionClosed",
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
-  if (err instanceof Prisma.PrismaClientKnownRequestError) {
-    if (UNAVAILABLE_PRISMA.has(err.code)) return true;
-    const cause = (err.meta as { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
-    return UNAVAILABLE_ADAPTER.has(cause?.kind ?? "") || UNAVAILABLE_SQLSTATE.test(cause?.originalCode ?? "");
-  }
+  if (err instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA.has(err.code)) return true;
+  const cause = adapterCause(err);
+  if (cause) return UNAVAILABLE_ADAPTER.has(cause.kind ?? "") || UNAVAILABLE_SQLSTATE.test(cause.originalCode ?? cause.code ?? "");
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && (UNAVAILABLE_SOCKET.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
   // pg's own words when the server drops a connection in use, or the pool cannot get one in time.

@@ -53,6 +53,7 @@ describe("loadConfig", () => {
       disableAfterMs: 5 * 86_400_000,
       recoveryIntervalMs: 30_000,
       recoveryGraceMs: 30_000,
+      authCacheMs: 5_000,
       // The egress guard is fully on: nothing allowlisted, no proxy.
       egressAllowCidrs: [],
       egressProxyUrl: undefined,

@@ -1,18 +1,20 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client, Pool } from "pg";
-import { sleep, waitFor } from "./stats";
+import { projectRoot } from "../src/lib/project-root";
+import { waitFor, within } from "./stats";
 
 /**
  * The real thing, as operators run it: `hookrelay migrate` on a fresh database, the API
- * process and N delivery worker processes, each a child of the bench with its own environment,
- * and their resident memory sampled from /proc while they run.
+ * process and N delivery worker processes built in dist/, each a child of the harness with its
+ * own environment, and their resident memory sampled from /proc while they run. The fault
+ * suite also kills, signals and restarts them one by one.
  */
-const ROOT = join(__dirname, "..", "..");
+const ROOT = projectRoot(__dirname);
 const run = promisify(execFile);
 
 export interface MemoryTrace {
@@ -20,6 +22,17 @@ export interface MemoryTrace {
   pid: number;
   /** [ms since sampling started, RSS in MiB] */
   samples: [number, number][];
+}
+
+/** How a process of the stack ended. `expected` is false for a crash: nobody asked it to stop. */
+export interface ProcessExit {
+  name: string;
+  pid: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  expected: boolean;
+  /** Its last lines of output. */
+  tail: string[];
 }
 
 export interface StackOptions {
@@ -32,6 +45,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Where API and workers write V8 CPU profiles (on exit), if anywhere. */
   profileDir?: string | null;
+  /** Where each process's whole output goes (`<name>-<process>.log`, appended), if anywhere. */
+  logDir?: string | null;
 }
 
 export interface Stack {
@@ -44,7 +59,20 @@ export interface Stack {
   /** A small pool on the stack's database, for polling counts. */
   db: Pool;
   startWorkers(n: number): void;
+  /** Resolves once every running worker has said it is ready (consuming); throws after `timeoutMs`. */
+  workersReady(timeoutMs?: number): Promise<void>;
   stopWorkers(): Promise<void>;
+  /** Names of the processes alive now: "api", "worker1", … */
+  running(): string[];
+  /**
+   * Sends `signal` to a process that is then expected to exit; resolves to how it exited, or
+   * null if it still runs after `timeoutMs`.
+   */
+  signal(name: string, signal: NodeJS.Signals, timeoutMs?: number): Promise<ProcessExit | null>;
+  /** Starts an exited process again under its name (same script and environment; the API on its port, ready). */
+  respawn(name: string): Promise<void>;
+  /** Exits nobody asked for (crashes), so far. */
+  crashes(): ProcessExit[];
   /** Starts sampling RSS of every child (again) every `everyMs`. */
   sampleMemory(everyMs?: number): void;
   memory(): MemoryTrace[];
@@ -90,21 +118,34 @@ function rssMiB(pid: number): number | null {
 
 interface Proc {
   name: string;
+  script: string;
   child: ChildProcess;
   tail: string[];
   stopping: boolean;
+  /** A worker said "delivery worker ready". */
+  ready: boolean;
+  exit: Promise<ProcessExit>;
 }
+
+const TAIL_LINES = 40;
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const suffix = `${Date.now().toString(36)}_${randomBytes(2).toString("hex")}`;
-  const dbName = `bench_${opts.name.replace(/[^a-z0-9]/gi, "_")}_${suffix}`.toLowerCase();
+  const dbName = `hr_${opts.name.replace(/[^a-z0-9]/gi, "_")}_${suffix}`.toLowerCase();
   const databaseUrl = await createDatabase(opts.adminDatabaseUrl, dbName);
   const adminKey = randomBytes(24).toString("hex");
-  const prefix = `bench-${opts.name}-${suffix}`;
+  const prefix = `hr-${opts.name}-${suffix}`;
   const port = await freePort();
   const settings: Record<string, string> = {
     HOOKRELAY_ALLOW_HTTP_URLS: "true",
+    // The bench receiver listens on loopback, which the egress guard refuses by default.
+    HOOKRELAY_EGRESS_ALLOW_CIDRS: "127.0.0.0/8,::1/128",
     LOG_LEVEL: "warn",
+    // Limited as in production (the check costs a Redis call per request), but far above any
+    // rate the harness offers, so that it measures the pipeline and never sees a 429.
+    HOOKRELAY_RATE_LIMIT: "100000/s",
+    HOOKRELAY_INGEST_RATE_LIMIT: "100000/s",
+    HOOKRELAY_ADMIN_RATE_LIMIT: "100000/s",
     HOOKRELAY_QUEUE_PREFIX: prefix,
     HOOKRELAY_WORKER_CONCURRENCY: String(opts.concurrency),
     ...opts.env,
@@ -122,52 +163,82 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   await run(process.execPath, [join(ROOT, "bin", "hookrelay.js"), "migrate"], { env, cwd: ROOT });
 
   const procs: Proc[] = [];
+  const crashes: ProcessExit[] = [];
   const spawnProc = (name: string, script: string): Proc => {
     const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${opts.name}-${name}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, join(ROOT, "dist", "workers", script)], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    // Workers log at info at least: their one info line says when they are ready.
+    const own = script === "delivery.js" && env.LOG_LEVEL === "warn" ? { ...env, LOG_LEVEL: "info" } : env;
+    const child = spawn(process.execPath, [...profile, join(ROOT, "dist", "workers", script)], { env: own, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     live.add(child);
-    const proc: Proc = { name, child, tail: [], stopping: false };
     const keep = (chunk: Buffer) => {
-      proc.tail.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      if (proc.tail.length > 20) proc.tail.splice(0, proc.tail.length - 20);
+      const lines = chunk.toString("utf8").split("\n").filter(Boolean);
+      if (lines.some((l) => l.includes('"delivery worker ready"'))) proc.ready = true;
+      proc.tail.push(...lines);
+      if (proc.tail.length > TAIL_LINES) proc.tail.splice(0, proc.tail.length - TAIL_LINES);
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
-    child.on("exit", (code, signal) => {
-      live.delete(child);
-      if (!proc.stopping) console.error(`[bench] ${name} (pid ${child.pid}) exited unexpectedly (${signal ?? code}):\n  ${proc.tail.join("\n  ")}`);
-    });
-    procs.push(proc);
+    if (opts.logDir) {
+      const file = createWriteStream(join(opts.logDir, `${opts.name}-${name}.log`), { flags: "a" });
+      child.stdout?.pipe(file, { end: false });
+      child.stderr?.pipe(file, { end: false });
+      child.once("close", () => file.end());
+    }
+    const exit = new Promise<ProcessExit>((resolve) =>
+      child.once("exit", (code, signal) => {
+        live.delete(child);
+        const ended: ProcessExit = { name, pid: child.pid ?? -1, code, signal, expected: proc.stopping, tail: [...proc.tail] };
+        if (!proc.stopping) {
+          crashes.push(ended);
+          console.error(`[stack] ${name} (pid ${child.pid}) exited unexpectedly (${signal ?? code}):\n  ${proc.tail.join("\n  ")}`);
+        }
+        resolve(ended);
+      }),
+    );
+    const proc: Proc = { name, script, child, tail: [], stopping: false, ready: false, exit };
+    const at = procs.findIndex((p) => p.name === name);
+    if (at >= 0) procs[at] = proc;
+    else procs.push(proc);
     return proc;
   };
+  const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
   const stopProcs = async (which: Proc[]) => {
     await Promise.all(
       which.map(async (p) => {
         p.stopping = true;
-        if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-        const exited = new Promise((resolve) => p.child.once("exit", resolve));
+        if (!alive(p)) return;
         p.child.kill("SIGTERM");
         // Throwaway data: do not wait out attempts hanging on a dead endpoint.
-        await Promise.race([exited, sleep(3_000)]);
-        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
-        await Promise.race([exited, sleep(1_000)]);
+        await within(p.exit, 3_000);
+        if (alive(p)) p.child.kill("SIGKILL");
+        await within(p.exit, 1_000);
       }),
     );
   };
 
-  const api = spawnProc("api", "api.js");
   const apiUrl = `http://127.0.0.1:${port}`;
-  const ready = await waitFor(async () => {
-    try {
-      return (await fetch(`${apiUrl}/readyz`)).ok;
-    } catch {
-      return false;
-    }
-  }, 30_000, 100);
-  if (!ready) {
+  const startApi = async (probe: "/readyz" | "/healthz") => {
+    const api = spawnProc("api", "api.js");
+    const ready = await waitFor(async () => {
+      try {
+        return (await fetch(`${apiUrl}${probe}`)).ok;
+      } catch {
+        return false;
+      }
+    }, 30_000, 100);
+    if (!ready) throw new Error(`API did not become ready:\n${api.tail.join("\n")}`);
+  };
+  try {
+    await startApi("/readyz");
+  } catch (err) {
     await stopProcs(procs);
-    throw new Error(`API did not become ready:\n${api.tail.join("\n")}`);
+    throw err;
   }
+  const named = (name: string) => {
+    const p = procs.find((q) => q.name === name);
+    if (!p) throw new Error(`no process named ${name} in this stack`);
+    return p;
+  };
 
   let traces = new Map<Proc, MemoryTrace>();
   let timer: NodeJS.Timeout | null = null;
@@ -184,6 +255,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   let workerCount = 0;
+  const workersReady = async (timeoutMs = 30_000) => {
+    const workers = () => procs.filter((p) => p.script === "delivery.js" && alive(p));
+    if (!(await waitFor(async () => workers().every((p) => p.ready), timeoutMs, 50))) {
+      throw new Error(`workers not ready after ${timeoutMs} ms: ${workers().filter((p) => !p.ready).map((p) => `${p.name}: ${p.tail.slice(-3).join(" | ")}`).join("; ")}`);
+    }
+  };
 
   return {
     apiUrl,
@@ -195,9 +272,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     startWorkers(n) {
       for (let i = 0; i < n; i++) spawnProc(`worker${++workerCount}`, "delivery.js");
     },
+    workersReady,
     async stopWorkers() {
       await stopProcs(procs.filter((p) => p.name.startsWith("worker")));
     },
+    running: () => procs.filter(alive).map((p) => p.name),
+    async signal(name, signal, timeoutMs = 30_000) {
+      const p = named(name);
+      p.stopping = true;
+      p.child.kill(signal);
+      return within(p.exit, timeoutMs);
+    },
+    async respawn(name) {
+      const p = named(name);
+      if (alive(p)) throw new Error(`${name} is still running`);
+      // Up is enough: a fault may still be keeping Postgres or Redis away.
+      if (name === "api") await startApi("/healthz");
+      else spawnProc(name, p.script);
+      if (p.script === "delivery.js") await workersReady();
+    },
+    crashes: () => [...crashes],
     sampleMemory(everyMs = 500) {
       if (timer) clearInterval(timer);
       traces = new Map();

@@ -2,7 +2,7 @@ import { Pool } from "undici";
 import { nowMs } from "./stats";
 
 /**
- * The bench as a customer and a producer: accounts and webhooks set up through the real API
+ * The harness as a customer and a producer: accounts and webhooks set up through the real API
  * (the handshake included), events emitted over keep-alive connections.
  */
 export const EVENT_TYPE = "message.created";
@@ -13,6 +13,7 @@ const PAD = "x".repeat(820);
 export interface ApiResult {
   status: number;
   body: unknown;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export class ApiClient {
@@ -37,11 +38,21 @@ export class ApiClient {
       body: JSON.stringify(body),
     });
     const text = await res.body.text();
-    return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
+    return { status: res.statusCode, body: parseBody(text), headers: res.headers };
   }
 
   async close(): Promise<void> {
     await this.pool.destroy();
+  }
+}
+
+/** JSON when it is JSON; a bare 500 from a dying process may not be. */
+function parseBody(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

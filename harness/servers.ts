@@ -1,0 +1,209 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "./stack";
+import { sleep } from "./stats";
+
+/**
+ * A Postgres and a Redis of the harness's own, in a fresh directory under /tmp, for the fault
+ * suite: it stops, kills and restarts them, so they cannot be the servers other tests share.
+ * As in scripts/lib/postgres.sh, Postgres runs as the `postgres` user when we are root
+ * (initdb and postgres refuse root) and lives outside the checkout (which that user may not be
+ * able to enter). Redis runs with AOF, as production must (BullMQ loses jobs otherwise).
+ */
+const run = promisify(execFile);
+
+export interface PostgresServer {
+  /** Superuser URL of the `postgres` database; stacks create their own databases from it. */
+  url: string;
+  port: number;
+  readonly running: boolean;
+  start(): Promise<void>;
+  /** `fast` rolls back open transactions and disconnects everyone; `immediate` is a crash. */
+  stop(mode?: "fast" | "immediate"): Promise<void>;
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  readonly running: boolean;
+  start(): Promise<void>;
+  /** SIGTERM: Redis flushes the AOF and exits. SIGKILL: a crash; what the AOF had is what comes back. */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+}
+
+export interface Servers {
+  dir: string;
+  postgres: PostgresServer;
+  redis: RedisServer;
+  close(): Promise<void>;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** The Postgres bin dir: HOOKRELAY_PG_BIN, else the newest /usr/lib/postgresql/<v>/bin (Debian keeps it off PATH). */
+export function postgresBinDir(): string {
+  const fromEnv = process.env.HOOKRELAY_PG_BIN;
+  if (fromEnv && existsSync(join(fromEnv, "initdb"))) return fromEnv;
+  const base = "/usr/lib/postgresql";
+  const versions = existsSync(base) ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) if (existsSync(join(base, v, "bin", "initdb"))) return join(base, v, "bin");
+  throw new Error("Postgres binaries not found: set HOOKRELAY_PG_BIN or install postgresql (npm test installs it when root)");
+}
+
+/** Runs a Postgres binary as its owner, from `/` so that no unreadable cwd gets in the way. */
+async function asOwner(bin: string, args: string[]): Promise<void> {
+  const [cmd, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+  await run(cmd, argv, { cwd: "/" });
+}
+
+async function createPostgres(dir: string): Promise<PostgresServer & { kill(): void }> {
+  const bin = postgresBinDir();
+  const data = join(dir, "pg");
+  mkdirSync(data, { mode: 0o700 });
+  if (isRoot()) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
+    chownSync(data, uid, gid);
+  }
+  const port = await freePort();
+  // Throwaway data and no password: trust on loopback only.
+  await asOwner(join(bin, "initdb"), ["-D", data, "-U", "hookrelay", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"]);
+  appendFileSync(
+    join(data, "postgresql.conf"),
+    [
+      "",
+      "# the fault suite's throwaway server",
+      "listen_addresses = '127.0.0.1'",
+      `port = ${port}`,
+      `unix_socket_directories = '${data.length > 80 ? "" : data}'`,
+      "max_connections = 300",
+      "fsync = off",
+      "synchronous_commit = off",
+      "full_page_writes = off",
+      "",
+    ].join("\n"),
+  );
+  const pgCtl = join(bin, "pg_ctl");
+  let up = false;
+  return {
+    url: `postgresql://hookrelay@127.0.0.1:${port}/postgres`,
+    port,
+    get running() {
+      return up;
+    },
+    async start() {
+      await asOwner(pgCtl, ["start", "-D", data, "-l", join(data, "server.log"), "-w", "-t", "60", "-s"]);
+      up = true;
+    },
+    async stop(mode = "fast") {
+      await asOwner(pgCtl, ["stop", "-D", data, "-m", mode, "-w", "-t", "60", "-s"]);
+      up = false;
+    },
+    kill() {
+      if (!up) return;
+      up = false;
+      const argv = ["stop", "-D", data, "-m", "immediate", "-w", "-t", "10", "-s"];
+      try {
+        if (isRoot()) execFileSync("runuser", ["-u", "postgres", "--", pgCtl, ...argv], { cwd: "/", stdio: "ignore" });
+        else execFileSync(pgCtl, argv, { cwd: "/", stdio: "ignore" });
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
+
+/** True once Redis answers PING on `port`. */
+function pings(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once("error", () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (d) => done(d.toString().startsWith("+PONG")));
+  });
+}
+
+async function createRedis(dir: string): Promise<RedisServer & { kill(): void }> {
+  const data = join(dir, "redis");
+  mkdirSync(data);
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const args = [
+    "--port", String(port), "--bind", "127.0.0.1", "--dir", data, "--daemonize", "no", "--logfile", join(data, "redis.log"),
+    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
+  ];
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    get running() {
+      return child !== null;
+    },
+    async start() {
+      if (child) throw new Error("redis is already running");
+      const c = spawn("redis-server", args, { stdio: "ignore" });
+      child = c;
+      exited = new Promise((resolve) =>
+        c.once("exit", () => {
+          child = null;
+          resolve();
+        }),
+      );
+      for (let i = 0; i < 200; i++) {
+        if (await pings(port)) return;
+        if (!child) break;
+        await sleep(50);
+      }
+      throw new Error(`redis-server did not start on port ${port} (log: ${join(data, "redis.log")})`);
+    },
+    async stop(signal = "SIGTERM") {
+      child?.kill(signal);
+      await exited;
+    },
+    kill() {
+      child?.kill("SIGKILL");
+    },
+  };
+}
+
+/** Creates the directory, starts both servers; `close()` stops them and removes it all. */
+export async function startServers(): Promise<Servers> {
+  const dir = mkdtempSync(join(tmpdir(), "hookrelay-faults-"));
+  // mkdtemp makes it 700; the postgres user must be able to enter it to reach its data dir.
+  chmodSync(dir, 0o755);
+  const postgres = await createPostgres(dir);
+  const redis = await createRedis(dir);
+  const killAll = () => {
+    redis.kill();
+    postgres.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Nothing started here may outlive the process, however it ends.
+  process.once("exit", killAll);
+  try {
+    await postgres.start();
+    await redis.start();
+  } catch (err) {
+    killAll();
+    throw err;
+  }
+  return {
+    dir,
+    postgres,
+    redis,
+    async close() {
+      await redis.stop("SIGTERM").catch(() => undefined);
+      killAll();
+      process.removeListener("exit", killAll);
+    },
+  };
+}
