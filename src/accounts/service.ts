@@ -1,4 +1,5 @@
 import type { Clock } from "../lib/clock";
+import { BoundedMap } from "../lib/bounded-map";
 import { notFound } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
 import type { Db, Sql } from "../lib/prisma";
@@ -35,7 +36,7 @@ const AUTH_CACHE_MAX = 10_000;
 export function createAccountsService({ db, sql, clock, authCacheMs = 0 }: AccountsDeps) {
   // Keyed by the key's hash, so no plaintext key is held. Only successes are kept: a flood of
   // wrong keys must not fill it, and a key that failed is asked about again next time.
-  const recent = new Map<string, { found: Authenticated; until: number }>();
+  const recent = new BoundedMap<string, { found: Authenticated; until: number }>(AUTH_CACHE_MAX);
   async function issueKey(accountId: string, name: string): Promise<IssuedKey> {
     const generated = generateApiKey();
     const row = await db.apiKey.create({
@@ -96,10 +97,7 @@ export function createAccountsService({ db, sql, clock, authCacheMs = 0 }: Accou
         await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
       }
       const found = { accountId: row.accountId, keyId: row.id };
-      if (authCacheMs > 0) {
-        if (recent.size >= AUTH_CACHE_MAX) recent.delete(recent.keys().next().value!);
-        recent.set(hash, { found, until: now.getTime() + authCacheMs });
-      }
+      if (authCacheMs > 0) recent.set(hash, { found, until: now.getTime() + authCacheMs });
       return found;
     },
   };

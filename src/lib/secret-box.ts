@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { BoundedMap } from "./bounded-map";
 
 export interface KeyringEntry {
   id: string;
@@ -23,10 +24,17 @@ export class SecretBoxError extends Error {
   override name = "SecretBoxError";
 }
 
+/** The parts of a sealed secret, or null if it is not one. */
+function parseSealed(sealed: string): { keyId: string; iv: string; tag: string; ct: string } | null {
+  const parts = sealed.split(".");
+  const [version, keyId, iv, tag, ct] = parts;
+  if (parts.length !== 5 || version !== "v1" || !keyId || iv === undefined || tag === undefined || ct === undefined) return null;
+  return { keyId, iv, tag, ct };
+}
+
 /** The id of the key a sealed secret was sealed with (it is in the clear), or null if it is not one. */
 export function sealedKeyId(sealed: string): string | null {
-  const parts = sealed.split(".");
-  return parts.length === 5 && parts[0] === "v1" && parts[1] ? parts[1] : null;
+  return parseSealed(sealed)?.keyId ?? null;
 }
 
 export function createSecretBox(keyring: KeyringEntry[]): SecretBox {
@@ -43,11 +51,9 @@ export function createSecretBox(keyring: KeyringEntry[]): SecretBox {
       return ["v1", active.id, ...parts].join(".");
     },
     open(sealed) {
-      const parts = sealed.split(".");
-      const [version, keyId, iv, tag, ct] = parts;
-      if (parts.length !== 5 || version !== "v1" || !keyId || iv === undefined || tag === undefined || ct === undefined) {
-        throw new SecretBoxError("not a sealed secret");
-      }
+      const parsed = parseSealed(sealed);
+      if (!parsed) throw new SecretBoxError("not a sealed secret");
+      const { keyId, iv, tag, ct } = parsed;
       const key = byId.get(keyId);
       if (!key) throw new SecretBoxError(`no key "${keyId}" in the keyring`);
       // The tag length is pinned: GCM would otherwise accept a tag cut to 4 bytes, which can be forged.
@@ -64,14 +70,13 @@ export function createSecretBox(keyring: KeyringEntry[]): SecretBox {
  * entry out first; the plaintexts are no more exposed than while an attempt signs with them.
  */
 export function withOpenCache(box: SecretBox, maxEntries: number): SecretBox {
-  const opened = new Map<string, string>();
+  const opened = new BoundedMap<string, string>(maxEntries);
   return {
     seal: (plaintext) => box.seal(plaintext),
     open(sealed) {
       const hit = opened.get(sealed);
       if (hit !== undefined) return hit;
       const plaintext = box.open(sealed);
-      if (opened.size >= maxEntries) opened.delete(opened.keys().next().value!);
       opened.set(sealed, plaintext);
       return plaintext;
     },

@@ -1,3 +1,4 @@
+import { BoundedMap } from "../../src/lib/bounded-map";
 import { allOrEach, microBatch } from "../../src/lib/micro-batch";
 import { createSecretBox, withOpenCache } from "../../src/lib/secret-box";
 import { randomBytes } from "node:crypto";
@@ -123,5 +124,15 @@ describe("allOrEach under microBatch", () => {
     });
     await expect(write("x")).rejects.toThrow("down");
     expect(calls).toBe(1);
+  });
+});
+
+describe("BoundedMap", () => {
+  it("drops the oldest entry once full, and not when a held key is set again", () => {
+    const m = new BoundedMap<string, number>(2);
+    m.set("a", 1).set("b", 2).set("a", 3);
+    expect([...m.entries()]).toEqual([["a", 3], ["b", 2]]);
+    m.set("c", 4);
+    expect([...m.keys()]).toEqual(["b", "c"]);
   });
 });
