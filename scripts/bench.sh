@@ -20,15 +20,11 @@ cd "$ROOT"
 source "$ROOT/scripts/lib/services.sh"
 
 HR_THROWAWAY_DIR=""
-BENCH_PID=""
 
 cleanup() {
   local rc=$?
   trap '' INT TERM
-  if [[ -n "$BENCH_PID" ]]; then
-    kill -TERM "$BENCH_PID" 2>/dev/null || true
-    wait "$BENCH_PID" 2>/dev/null || true
-  fi
+  hr_stop_built
   if [[ -n "$HR_THROWAWAY_DIR" ]]; then
     hr_throwaway_stop "$HR_THROWAWAY_DIR"
   fi
@@ -49,15 +45,8 @@ main() {
   hr_ensure_system_packages
   start_services
 
-  hr_info "building (npm run build)"
-  npm run --silent build
-  hr_info "running the benchmarks: node dist/bench/main.js $*"
-  # In the background and waited for, so a signal reaches this script at once (see test.sh).
-  node dist/bench/main.js "$@" &
-  BENCH_PID=$!
   local rc=0
-  wait "$BENCH_PID" || rc=$?
-  BENCH_PID=""
+  hr_run_built "the benchmarks" dist/bench/main.js "$@" || rc=$?
   exit "$rc"
 }
 

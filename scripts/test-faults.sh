@@ -19,16 +19,11 @@ cd "$ROOT"
 # shellcheck source=scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
 
-SUITE_PID=""
-
 cleanup() {
   local rc=$?
   trap '' INT TERM
-  if [[ -n "$SUITE_PID" ]]; then
-    # The suite stops its processes and servers on SIGTERM.
-    kill -TERM "$SUITE_PID" 2>/dev/null || true
-    wait "$SUITE_PID" 2>/dev/null || true
-  fi
+  # The suite stops its processes and servers on SIGTERM.
+  hr_stop_built
   exit "$rc"
 }
 
@@ -42,15 +37,8 @@ main() {
   HOOKRELAY_PG_BIN=$(hr_pg_bin_dir)
   export HOOKRELAY_PG_BIN
 
-  hr_info "building (npm run build)"
-  npm run --silent build
-  hr_info "running the fault-injection suite: node dist/faults/main.js $*"
-  # In the background and waited for, so a signal reaches this script at once (see test.sh).
-  node dist/faults/main.js "$@" &
-  SUITE_PID=$!
   local rc=0
-  wait "$SUITE_PID" || rc=$?
-  SUITE_PID=""
+  hr_run_built "the fault-injection suite" dist/faults/main.js "$@" || rc=$?
   exit "$rc"
 }
 

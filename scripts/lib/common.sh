@@ -116,3 +116,32 @@ hr_ensure_system_packages() {
   hr_ensure_postgres
   hr_ensure_redis
 }
+
+# The program hr_run_built started, while it runs; hr_stop_built stops it.
+HR_BUILT_PID=""
+
+# hr_run_built <what> <compiled script> [args…]: `npm run build`, then `node <script> [args…]`
+# in the background, waited for, so that a signal reaches the calling script at once instead of
+# after the program ends (see test.sh). Returns the program's exit code.
+hr_run_built() {
+  local what=$1 script=$2 rc=0
+  shift 2
+  hr_info "building (npm run build)"
+  npm run --silent build
+  hr_info "running $what: node $script $*"
+  node "$script" "$@" &
+  HR_BUILT_PID=$!
+  wait "$HR_BUILT_PID" || rc=$?
+  HR_BUILT_PID=""
+  return "$rc"
+}
+
+# hr_stop_built: for an EXIT trap. SIGTERM the program hr_run_built started (it stops its own
+# children and servers on SIGTERM) and wait for it; nothing if none runs.
+hr_stop_built() {
+  if [[ -n "$HR_BUILT_PID" ]]; then
+    kill -TERM "$HR_BUILT_PID" 2>/dev/null || true
+    wait "$HR_BUILT_PID" 2>/dev/null || true
+    HR_BUILT_PID=""
+  fi
+}
