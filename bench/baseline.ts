@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import IORedis from "ioredis";
 import { deliveryBodyBytes } from "../harness/api-client";
+import { cpuPerUnit, SERVICE_GROUPS, startCpuMeter } from "../harness/cpu";
 import type { BaselineJob } from "./baseline-worker";
 import { perSec, round1, waitFor } from "../harness/stats";
 import type { BenchContext, Scenario, ScenarioResult } from "./types";
@@ -52,7 +53,13 @@ export const baseline: Scenario = {
         }),
       );
     }
+    const cpu = startCpuMeter({
+      worker: { pids: () => children.flatMap((c) => (c.pid !== undefined && c.exitCode === null ? [c.pid] : [])) },
+      redis: SERVICE_GROUPS.redis!,
+      receiver: { pids: () => [ctx.receiver.pid] },
+    });
     const done = await waitFor(async () => (await ctx.receiver.stats({ tag: "baseline" })).unique >= jobs, 180_000, 100);
+    const cpuUsed = cpu.stop();
     const s = await ctx.receiver.stats({ tag: "baseline" });
     await Promise.all(
       children.map(
@@ -92,6 +99,7 @@ export const baseline: Scenario = {
           "seconds (first→last arrival)": round1(windowMs / 1000),
           "deliveries/s": rate,
           "deliveries/s incl. start-up": s.lastAt !== null ? perSec(s.unique, s.lastAt - started) : null,
+          "CPU ms/delivery": cpuPerUnit(cpuUsed, s.unique),
         },
       ],
       notes: done ? [] : [`only ${s.unique} of ${jobs} arrived within 180 s`],

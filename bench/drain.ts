@@ -1,5 +1,6 @@
 import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "../harness/api-client";
 import { emitBatches } from "./emit";
+import { cpuPerUnit, stackCpuGroups, startCpuMeter } from "../harness/cpu";
 import { startStack } from "../harness/stack";
 import { perSec, round1, sleep, waitFor } from "../harness/stats";
 import type { BenchContext, Scenario, ScenarioResult } from "./types";
@@ -46,6 +47,7 @@ export const drain: Scenario = {
       ctx.log(`drain: starting ${ctx.opts.workers} worker process(es)`);
       const started = Date.now();
       stack.startWorkers(ctx.opts.workers);
+      const cpu = startCpuMeter(stackCpuGroups(stack, ctx.receiver.pid));
       const counts = async () => {
         const { rows } = await stack.db.query<{ status: string; n: string }>("SELECT status::text AS status, count(*) AS n FROM deliveries GROUP BY status");
         return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
@@ -53,6 +55,7 @@ export const drain: Scenario = {
       const capMs = ctx.opts.quick ? CAP_MS.quick : CAP_MS.full;
       const done = await waitFor(async () => ((await counts()).succeeded ?? 0) >= total, capMs, 250);
       const wallMs = Date.now() - started;
+      const cpuUsed = cpu.stop();
       ctx.shared.drainMemory = stack.memory();
       await stack.stopWorkers();
       const final = await counts();
@@ -94,6 +97,7 @@ export const drain: Scenario = {
             "deliveries/s incl. start-up": perSec(final.succeeded ?? 0, wallMs),
             "× baseline": rate !== null && ctx.shared.baselinePerSec ? Math.round((rate / ctx.shared.baselinePerSec) * 100) / 100 : null,
             "ingest events/s (batch setup)": perSec(events, ingestMs),
+            "CPU ms/delivery": cpuPerUnit(cpuUsed, final.succeeded ?? 0),
           },
         ],
         notes,

@@ -1,4 +1,5 @@
 import { type ApiClient, EVENT_TYPE, eventData } from "../harness/api-client";
+import { cpuPerUnit, startCpuMeter, type CpuGroup } from "../harness/cpu";
 import { emitOpenLoop } from "./emit";
 import type { ReceiverHandle, ReceiverStats } from "../harness/receiver";
 import { perSec, round1, summarize, waitFor } from "../harness/stats";
@@ -18,6 +19,8 @@ export interface StepOptions {
   paths?: string[];
   /** How long after the last send to wait for the remaining deliveries. */
   graceMs: number;
+  /** Processes whose CPU time to report per delivery, if any. */
+  cpu?: Record<string, CpuGroup>;
 }
 
 export interface StepResult {
@@ -27,10 +30,12 @@ export interface StepResult {
 
 export async function openLoopStep(client: ApiClient, receiver: ReceiverHandle, o: StepOptions): Promise<StepResult> {
   await receiver.forget(o.tag);
+  const cpu = o.cpu ? startCpuMeter(o.cpu) : null;
   const sent = await emitOpenLoop(client, o.tag, o.ratePerSec, o.durationMs, o.graceMs);
   const expected = sent.accepted * o.fanOut;
   const query = { tag: o.tag, ...(o.paths ? { paths: o.paths } : {}) };
   await waitFor(async () => (await receiver.stats(query)).unique >= expected, Math.max(0, sent.endedAt + o.graceMs - Date.now()), 100);
+  const cpuUsed = cpu?.stop();
   const stats = await receiver.stats({ ...query, from: sent.startedAt, to: sent.endedAt });
   const all = await receiver.stats({ tag: "*", from: sent.startedAt, to: sent.endedAt });
   const ingest = summarize(sent.ingestMs);
@@ -52,6 +57,7 @@ export async function openLoopStep(client: ApiClient, receiver: ReceiverHandle, 
       "ingest p50 ms": ingest.p50,
       "ingest p99 ms": ingest.p99,
       "send seconds": round1((sent.endedAt - sent.startedAt) / 1000),
+      ...(cpuUsed ? { "CPU ms/delivery": cpuPerUnit(cpuUsed, stats.unique) } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ApiClient, apiUrlsFor, deliveryBodyBytes, setupAccount } from "../harness/api-client";
 import { openLoopStep, warmUp } from "./open-loop-step";
+import { stackCpuGroups } from "../harness/cpu";
 import { startStack } from "../harness/stack";
 import type { BenchContext, Scenario, ScenarioResult } from "./types";
 
@@ -14,7 +15,7 @@ const GRACE_MS = 5_000;
 export const sustained: Scenario = {
   name: "sustained",
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const rates = ctx.opts.quick ? [250, 500] : [250, 500, 1_000, 2_000];
+    const rates = ctx.opts.quick ? [100, 250, 500] : [100, 250, 500, 1_000, 2_000];
     const durationMs = ctx.opts.quick ? 8_000 : 30_000;
     const stack = await startStack({
       name: "sustained",
@@ -37,7 +38,7 @@ export const sustained: Scenario = {
         ctx.log(`sustained: ${rate} events/s for ${durationMs / 1000} s`);
         // A fresh pool per step: requests a previous step left unanswered are dropped with it.
         const client = admin.withKey(apiKey, 64);
-        const { row } = await openLoopStep(client, ctx.receiver, { tag: `sustained-${rate}`, ratePerSec: rate, durationMs, fanOut: WEBHOOKS, graceMs: GRACE_MS });
+        const { row } = await openLoopStep(client, ctx.receiver, { tag: `sustained-${rate}`, ratePerSec: rate, durationMs, fanOut: WEBHOOKS, graceMs: GRACE_MS, cpu: stackCpuGroups(stack, ctx.receiver.pid) });
         await client.close();
         rows.push(row);
         if (Number(row["not arrived"]) > 0) notes.push(`${rate}/s: ${row["not arrived"]} deliveries had not arrived ${GRACE_MS / 1000} s after the last send; their backlog overlaps the next step`);

@@ -64,6 +64,8 @@ export interface Stack {
   stopWorkers(): Promise<void>;
   /** Names of the processes alive now: "api", "worker1", … */
   running(): string[];
+  /** Pids of the live processes whose name starts with `prefix` ("api", "worker"). */
+  pidsOf(prefix: string): number[];
   /**
    * Sends `signal` to a process that is then expected to exit; resolves to how it exited, or
    * null if it still runs after `timeoutMs`.
@@ -277,6 +279,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await stopProcs(procs.filter((p) => p.name.startsWith("worker")));
     },
     running: () => procs.filter(alive).map((p) => p.name),
+    pidsOf: (prefix) => procs.filter((p) => alive(p) && p.name.startsWith(prefix) && p.child.pid !== undefined).map((p) => p.child.pid!),
     async signal(name, signal, timeoutMs = 30_000) {
       const p = named(name);
       p.stopping = true;

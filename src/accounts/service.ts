@@ -2,7 +2,7 @@ import type { Clock } from "../lib/clock";
 import { BoundedMap } from "../lib/bounded-map";
 import { notFound } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
-import type { Db, Sql } from "../lib/prisma";
+import { preparedStatement, type Db, type Sql } from "../lib/prisma";
 import { apiKeyPrefix, generateApiKey, hashesEqual, hashSecret } from "./api-keys";
 
 export interface AccountDto {
@@ -32,6 +32,13 @@ type Authenticated = { accountId: string; keyId: string };
 
 /** Keys remembered at most; beyond that the oldest goes first. */
 const AUTH_CACHE_MAX = 10_000;
+
+// On the pg pool directly: this runs on every authenticated request the cache does not answer.
+const KEY_BY_PREFIX = preparedStatement<{ id: string; accountId: string; keyHash: string; revokedAt: Date | null; lastUsedAt: Date | null }>(
+  "api_key_by_prefix",
+  `SELECT id, account_id AS "accountId", key_hash AS "keyHash", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
+     FROM api_keys WHERE prefix = $1`,
+);
 
 export function createAccountsService({ db, sql, clock, authCacheMs = 0 }: AccountsDeps) {
   // Keyed by the key's hash, so no plaintext key is held. Only successes are kept: a flood of
@@ -82,12 +89,7 @@ export function createAccountsService({ db, sql, clock, authCacheMs = 0 }: Accou
       const hit = recent.get(hash);
       if (hit && hit.until > clock.now().getTime()) return hit.found;
       if (hit) recent.delete(hash);
-      // On the pg pool directly: this runs on every authenticated request.
-      const { rows } = await sql.query<{ id: string; accountId: string; keyHash: string; revokedAt: Date | null; lastUsedAt: Date | null }>(
-        `SELECT id, account_id AS "accountId", key_hash AS "keyHash", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
-           FROM api_keys WHERE prefix = $1`,
-        [prefix],
-      );
+      const { rows } = await KEY_BY_PREFIX(sql, [prefix]);
       const row = rows[0];
       if (!row || row.revokedAt || !hashesEqual(row.keyHash, hash)) return null;
       // Only a coarse "last used" is kept: writing the key row on every request would make it

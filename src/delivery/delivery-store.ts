@@ -1,4 +1,4 @@
-import type { Sql } from "../lib/prisma";
+import { preparedStatement, type Sql } from "../lib/prisma";
 
 /**
  * The delivery hot path's SQL, written out and sent on the pg pool directly: every attempt
@@ -53,20 +53,22 @@ interface Row {
   previous_secret_expires_at: Date | null;
 }
 
+const LOAD = preparedStatement<Row>(
+  "load_for_attempts",
+  `SELECT d.id, d.account_id, d.webhook_id, d.event_type, d.status::text AS status, d.is_test,
+          d.attempt_count, d.chain, d.chain_attempts,
+          e.id AS event_id, e.type AS e_type, e.created_at AS e_created_at, e.data AS e_data,
+          w.url, w.status::text AS w_status, w.disabled_reason, w.dialect, w.dialect_options,
+          w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at
+     FROM deliveries d
+     JOIN events e ON e.id = d.event_id
+     JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.id = ANY($1::text[])`,
+);
+
 /** The deliveries (with event and webhook) among `ids`; a missing id has no entry. */
 export async function loadForAttempts(sql: Sql, ids: string[]): Promise<Map<string, DeliveryForAttempt>> {
-  const { rows } = await sql.query<Row>(
-    `SELECT d.id, d.account_id, d.webhook_id, d.event_type, d.status::text AS status, d.is_test,
-            d.attempt_count, d.chain, d.chain_attempts,
-            e.id AS event_id, e.type AS e_type, e.created_at AS e_created_at, e.data AS e_data,
-            w.url, w.status::text AS w_status, w.disabled_reason, w.dialect, w.dialect_options,
-            w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at
-       FROM deliveries d
-       JOIN events e ON e.id = d.event_id
-       JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.id = ANY($1::text[])`,
-    [ids],
-  );
+  const { rows } = await LOAD(sql, [ids]);
   return new Map(rows.map((r) => [r.id, toDelivery(r)]));
 }
 
@@ -137,42 +139,77 @@ export interface WebhookFailureState {
 const ATTEMPT_COLUMNS = `id, delivery_id, webhook_id, account_id, event_id, event_type, attempt_number, is_test, success,
        request_url, request_headers, response_status, response_time_ms, response_body, error_class, error_message, started_at`;
 
-function attemptsAsArrays(rows: AttemptRow[], first: number): { unnest: string; values: unknown[] } {
-  const columns: [string, (a: AttemptRow) => unknown][] = [
-    ["text", (a) => a.id],
-    ["text", (a) => a.deliveryId],
-    ["text", (a) => a.webhookId],
-    ["text", (a) => a.accountId],
-    ["text", (a) => a.eventId],
-    ["text", (a) => a.eventType],
-    ["int", (a) => a.attemptNumber],
-    ["bool", (a) => a.isTest],
-    ["bool", (a) => a.success],
-    ["text", (a) => a.requestUrl],
-    ["jsonb", (a) => JSON.stringify(a.requestHeaders)],
-    ["int", (a) => a.responseStatus],
-    ["int", (a) => a.responseTimeMs],
-    ["text", (a) => a.responseBody],
-    ["text", (a) => a.errorClass],
-    ["text", (a) => a.errorMessage],
-    ["timestamptz", (a) => a.startedAt],
-  ];
-  return {
-    unnest: `unnest(${columns.map(([type], i) => `$${first + i}::${type}[]`).join(", ")})`,
-    values: columns.map(([, get]) => rows.map(get)),
-  };
+const ATTEMPT_ARRAYS: [string, (a: AttemptRow) => unknown][] = [
+  ["text", (a) => a.id],
+  ["text", (a) => a.deliveryId],
+  ["text", (a) => a.webhookId],
+  ["text", (a) => a.accountId],
+  ["text", (a) => a.eventId],
+  ["text", (a) => a.eventType],
+  ["int", (a) => a.attemptNumber],
+  ["bool", (a) => a.isTest],
+  ["bool", (a) => a.success],
+  ["text", (a) => a.requestUrl],
+  ["jsonb", (a) => JSON.stringify(a.requestHeaders)],
+  ["int", (a) => a.responseStatus],
+  ["int", (a) => a.responseTimeMs],
+  ["text", (a) => a.responseBody],
+  ["text", (a) => a.errorClass],
+  ["text", (a) => a.errorMessage],
+  ["timestamptz", (a) => a.startedAt],
+];
+
+/** `unnest($first::text[], …)` over the attempt columns. */
+function attemptsUnnest(first: number): string {
+  return `unnest(${ATTEMPT_ARRAYS.map(([type], i) => `$${first + i}::${type}[]`).join(", ")})`;
 }
+
+function attemptValues(rows: AttemptRow[]): unknown[] {
+  return ATTEMPT_ARRAYS.map(([, get]) => rows.map(get));
+}
+
+const N_ATTEMPT = ATTEMPT_ARRAYS.length;
+
+const INSERT_ATTEMPT = preparedStatement("insert_attempt", `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(1)}`);
 
 /** A single attempt-log row (test events, which settle their delivery themselves). */
 export async function insertAttempt(sql: Sql, a: AttemptRow): Promise<void> {
-  const { unnest, values } = attemptsAsArrays([a], 1);
-  await sql.query(`INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${unnest}`, values);
+  await INSERT_ATTEMPT(sql, attemptValues([a]));
 }
 
 export interface Success {
   row: AttemptRow;
   settlement: Settlement;
 }
+
+const RECORD_SUCCESSES = preparedStatement(
+  "record_successes",
+  `WITH attempt AS (
+     INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(1)}
+   ),
+   s AS (
+     SELECT * FROM unnest($${N_ATTEMPT + 1}::text[], $${N_ATTEMPT + 2}::int[], $${N_ATTEMPT + 3}::int[], $${N_ATTEMPT + 4}::int[], $${N_ATTEMPT + 5}::timestamptz[], $${N_ATTEMPT + 6}::int[], $${N_ATTEMPT + 7}::text[])
+       AS t(delivery_id, chain, attempt_count, chain_attempts, at, status_code, webhook_id)
+   ),
+   due AS (
+     SELECT w.id, h.at FROM webhooks w
+       JOIN (SELECT webhook_id, max(at) AS at FROM s GROUP BY webhook_id) h ON h.webhook_id = w.id
+      WHERE w.consecutive_failures > 0 OR w.last_success_at IS NULL OR w.last_success_at < h.at - interval '10 seconds'
+      ORDER BY w.id
+        FOR NO KEY UPDATE OF w
+   ),
+   webhook AS (
+     UPDATE webhooks w
+        SET consecutive_failures = 0, failing_since = NULL, last_success_at = due.at, updated_at = due.at
+       FROM due WHERE w.id = due.id
+   )
+   UPDATE deliveries d
+      SET attempt_count = s.attempt_count, chain_attempts = s.chain_attempts, last_attempt_at = s.at,
+          last_status_code = s.status_code, last_error = NULL, status = 'succeeded',
+          next_attempt_at = NULL, updated_at = s.at
+     FROM s
+    WHERE d.id = s.delivery_id AND d.chain = s.chain AND d.status = 'pending'`,
+);
 
 /**
  * Successful attempts, all in ONE statement (one round trip; all of it or none): the attempt-log
@@ -182,99 +219,70 @@ export interface Success {
  * two workers' batches cannot deadlock on them.
  */
 export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<void> {
-  const { unnest, values } = attemptsAsArrays(
-    successes.map((s) => s.row),
-    1,
-  );
-  const n = values.length;
-  await sql.query(
-    `WITH attempt AS (
-       INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${unnest}
-     ),
-     s AS (
-       SELECT * FROM unnest($${n + 1}::text[], $${n + 2}::int[], $${n + 3}::int[], $${n + 4}::int[], $${n + 5}::timestamptz[], $${n + 6}::int[], $${n + 7}::text[])
-         AS t(delivery_id, chain, attempt_count, chain_attempts, at, status_code, webhook_id)
-     ),
-     due AS (
-       SELECT w.id, h.at FROM webhooks w
-         JOIN (SELECT webhook_id, max(at) AS at FROM s GROUP BY webhook_id) h ON h.webhook_id = w.id
-        WHERE w.consecutive_failures > 0 OR w.last_success_at IS NULL OR w.last_success_at < h.at - interval '10 seconds'
-        ORDER BY w.id
-          FOR NO KEY UPDATE OF w
-     ),
-     webhook AS (
-       UPDATE webhooks w
-          SET consecutive_failures = 0, failing_since = NULL, last_success_at = due.at, updated_at = due.at
-         FROM due WHERE w.id = due.id
-     )
-     UPDATE deliveries d
-        SET attempt_count = s.attempt_count, chain_attempts = s.chain_attempts, last_attempt_at = s.at,
-            last_status_code = s.status_code, last_error = NULL, status = 'succeeded',
-            next_attempt_at = NULL, updated_at = s.at
-       FROM s
-      WHERE d.id = s.delivery_id AND d.chain = s.chain AND d.status = 'pending'`,
-    [
-      ...values,
-      successes.map((s) => s.settlement.deliveryId),
-      successes.map((s) => s.settlement.chain),
-      successes.map((s) => s.settlement.attemptCount),
-      successes.map((s) => s.settlement.chainAttempts),
-      successes.map((s) => s.settlement.at),
-      successes.map((s) => s.settlement.statusCode),
-      successes.map((s) => s.row.webhookId),
-    ],
-  );
+  await RECORD_SUCCESSES(sql, [
+    ...attemptValues(successes.map((s) => s.row)),
+    successes.map((s) => s.settlement.deliveryId),
+    successes.map((s) => s.settlement.chain),
+    successes.map((s) => s.settlement.attemptCount),
+    successes.map((s) => s.settlement.chainAttempts),
+    successes.map((s) => s.settlement.at),
+    successes.map((s) => s.settlement.statusCode),
+    successes.map((s) => s.row.webhookId),
+  ]);
 }
+
+const RECORD_FAILURE = preparedStatement<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }>(
+  "record_failure",
+  `WITH attempt AS (INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(3)})
+   UPDATE webhooks
+      SET consecutive_failures = consecutive_failures + 1,
+          failing_since = COALESCE(failing_since, $2),
+          last_failure_at = $2
+    WHERE id = $1
+RETURNING status::text AS status, consecutive_failures, failing_since`,
+);
 
 /**
  * A failed attempt, in two steps so that the failure tracker can decide in between: first the
  * attempt-log row and one more in the webhook's run of failures (its counters come back)…
  */
 export async function recordFailure(sql: Sql, a: AttemptRow, at: Date): Promise<WebhookFailureState | null> {
-  const { unnest, values } = attemptsAsArrays([a], 3);
-  const { rows } = await sql.query<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }>(
-    `WITH attempt AS (INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${unnest})
-     UPDATE webhooks
-        SET consecutive_failures = consecutive_failures + 1,
-            failing_since = COALESCE(failing_since, $2),
-            last_failure_at = $2
-      WHERE id = $1
-  RETURNING status::text AS status, consecutive_failures, failing_since`,
-    [a.webhookId, at, ...values],
-  );
+  const { rows } = await RECORD_FAILURE(sql, [a.webhookId, at, ...attemptValues([a])]);
   const state = rows[0];
   return state ? { status: state.status, consecutiveFailures: state.consecutive_failures, failingSince: state.failing_since } : null;
 }
+
+const SETTLE_FAILURE_TEXT = `UPDATE deliveries
+   SET attempt_count = $2, chain_attempts = $3, last_attempt_at = $4, last_status_code = $5, last_error = $6,
+       status = $7::delivery_status, next_attempt_at = $8, updated_at = $4
+ WHERE id = $1 AND chain = $9 AND status = 'pending'`;
+const SETTLE_FAILURE = preparedStatement("settle_failure", SETTLE_FAILURE_TEXT);
+const SETTLE_FAILURE_AND_DISABLE = preparedStatement(
+  "settle_failure_and_disable",
+  `WITH webhook AS (
+     UPDATE webhooks
+        SET status = 'disabled'::webhook_status, disabled_reason = $10, disabled_at = $4, updated_at = $4
+      WHERE id = $11 AND status = 'active')
+   ${SETTLE_FAILURE_TEXT}`,
+);
 
 /**
  * …then the delivery, together with disabling the webhook when the tracker said so: once a
  * delivery reads as settled, its webhook's status already says what happened.
  */
 export async function settleFailure(sql: Sql, webhookId: string, s: Settlement, disableReason: string | null): Promise<void> {
-  const update = `UPDATE deliveries
-       SET attempt_count = $2, chain_attempts = $3, last_attempt_at = $4, last_status_code = $5, last_error = $6,
-           status = $7::delivery_status, next_attempt_at = $8, updated_at = $4
-     WHERE id = $1 AND chain = $9 AND status = 'pending'`;
   const values = [s.deliveryId, s.attemptCount, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain];
-  if (disableReason === null) {
-    await sql.query(update, values);
-    return;
-  }
-  await sql.query(
-    `WITH webhook AS (
-       UPDATE webhooks
-          SET status = 'disabled'::webhook_status, disabled_reason = $10, disabled_at = $4, updated_at = $4
-        WHERE id = $11 AND status = 'active')
-     ${update}`,
-    [...values, disableReason, webhookId],
-  );
+  if (disableReason === null) await SETTLE_FAILURE(sql, values);
+  else await SETTLE_FAILURE_AND_DISABLE(sql, [...values, disableReason, webhookId]);
 }
+
+const MARK_SKIPPED = preparedStatement(
+  "mark_skipped",
+  `UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, last_error = $3, updated_at = now()
+    WHERE id = $1 AND chain = $2 AND status = 'pending'`,
+);
 
 /** A delivery due for a disabled webhook is not attempted: it is settled as skipped. */
 export async function markSkipped(sql: Sql, deliveryId: string, chain: number, reason: string): Promise<void> {
-  await sql.query(
-    `UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, last_error = $3, updated_at = now()
-      WHERE id = $1 AND chain = $2 AND status = 'pending'`,
-    [deliveryId, chain, reason],
-  );
+  await MARK_SKIPPED(sql, [deliveryId, chain, reason]);
 }

@@ -118,7 +118,6 @@ export function createEventTypesService({ db, sql }: { db: Db; sql: Sql }) {
 
     /** The names among `names` that this account cannot subscribe to. */
     async unknownNames(accountId: string, names: string[]): Promise<string[]> {
-      // On the pg pool directly: every emitted event asks this.
       const { rows } = await sql.query<{ name: string }>(
         `SELECT name FROM event_types WHERE name = ANY($1::text[]) AND (account_id IS NULL OR account_id = $2)`,
         [names, accountId],

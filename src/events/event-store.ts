@@ -1,4 +1,4 @@
-import type { Sql } from "../lib/prisma";
+import { preparedStatement, type Sql } from "../lib/prisma";
 
 /**
  * Ingestion's SQL, written out and sent on the pg pool directly: it runs on every emitted
@@ -29,16 +29,18 @@ export interface IngestLookup {
   webhooks: { id: string; eventTypes: string[] }[];
 }
 
+const LOOKUP = preparedStatement<{ kind: "type" | "webhook"; id: string; event_types: string[] | null }>(
+  "ingest_lookup",
+  `SELECT 'type' AS kind, name AS id, NULL::text[] AS event_types
+     FROM event_types WHERE name = ANY($2::text[]) AND (account_id IS NULL OR account_id = $1)
+   UNION ALL
+   SELECT 'webhook', id, event_types
+     FROM webhooks WHERE account_id = $1 AND status = 'active' AND event_types && $2::text[]`,
+);
+
 /** What ingesting events of `types` must know, in one round trip. */
 export async function ingestLookup(sql: Sql, accountId: string, types: string[]): Promise<IngestLookup> {
-  const { rows } = await sql.query<{ kind: "type" | "webhook"; id: string; event_types: string[] | null }>(
-    `SELECT 'type' AS kind, name AS id, NULL::text[] AS event_types
-       FROM event_types WHERE name = ANY($2::text[]) AND (account_id IS NULL OR account_id = $1)
-     UNION ALL
-     SELECT 'webhook', id, event_types
-       FROM webhooks WHERE account_id = $1 AND status = 'active' AND event_types && $2::text[]`,
-    [accountId, types],
-  );
+  const { rows } = await LOOKUP(sql, [accountId, types]);
   const known = new Set(rows.filter((r) => r.kind === "type").map((r) => r.id));
   return {
     unknownTypes: types.filter((t) => !known.has(t)),
@@ -46,35 +48,37 @@ export async function ingestLookup(sql: Sql, accountId: string, types: string[])
   };
 }
 
+const INSERT = preparedStatement(
+  "insert_events_with_deliveries",
+  `WITH new_events AS (
+     INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
+     SELECT id, account_id, type, data, idempotency_key, false, created_at
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            AS t(created_at, id, account_id, type, data, idempotency_key)
+     RETURNING id, created_at
+   )
+   INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+   SELECT d.id, d.account_id, d.webhook_id, d.event_id, d.event_type, e.created_at, e.created_at, e.created_at
+     FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS d(id, account_id, webhook_id, event_id, event_type)
+     JOIN new_events e ON e.id = d.event_id`,
+);
+
 /**
  * Events and their deliveries in ONE statement, so they are committed together or not at all
  * (an event stored without its deliveries would be a silent loss).
  */
 export async function insertEventsWithDeliveries(sql: Sql, events: NewEvent[], deliveries: NewDelivery[]): Promise<void> {
-  await sql.query(
-    `WITH new_events AS (
-       INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
-       SELECT id, account_id, type, data, idempotency_key, false, created_at
-         FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-              AS t(created_at, id, account_id, type, data, idempotency_key)
-       RETURNING id, created_at
-     )
-     INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-     SELECT d.id, d.account_id, d.webhook_id, d.event_id, d.event_type, e.created_at, e.created_at, e.created_at
-       FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS d(id, account_id, webhook_id, event_id, event_type)
-       JOIN new_events e ON e.id = d.event_id`,
-    [
-      events.map((e) => e.createdAt),
-      events.map((e) => e.id),
-      events.map((e) => e.accountId),
-      events.map((e) => e.type),
-      events.map((e) => e.data),
-      events.map((e) => e.idempotencyKey),
-      deliveries.map((d) => d.id),
-      deliveries.map((d) => d.accountId),
-      deliveries.map((d) => d.webhookId),
-      deliveries.map((d) => d.eventId),
-      deliveries.map((d) => d.eventType),
-    ],
-  );
+  await INSERT(sql, [
+    events.map((e) => e.createdAt),
+    events.map((e) => e.id),
+    events.map((e) => e.accountId),
+    events.map((e) => e.type),
+    events.map((e) => e.data),
+    events.map((e) => e.idempotencyKey),
+    deliveries.map((d) => d.id),
+    deliveries.map((d) => d.accountId),
+    deliveries.map((d) => d.webhookId),
+    deliveries.map((d) => d.eventId),
+    deliveries.map((d) => d.eventType),
+  ]);
 }
