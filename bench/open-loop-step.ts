@@ -1,4 +1,4 @@
-import { type ApiClient, EVENT_TYPE, eventData } from "../harness/api-client";
+import type { ApiClient } from "../harness/api-client";
 import { cpuPerUnit, startCpuMeter, type CpuGroup } from "../harness/cpu";
 import { emitOpenLoop } from "./emit";
 import type { ReceiverHandle, ReceiverStats } from "../harness/receiver";
@@ -63,13 +63,17 @@ export async function openLoopStep(client: ApiClient, receiver: ReceiverHandle, 
 }
 
 /**
- * Freshly started workers take a second or two to boot; a short run would measure that. One
- * event, and its deliveries arriving, shows the pipeline is up before the clock starts.
+ * Freshly started processes take a second or two to boot and several more before V8 has
+ * compiled their hot paths: a first step measured cold ran at twice the CPU per delivery of
+ * the same step run warm. A few seconds of moderate load, whose deliveries must all arrive,
+ * shows the pipeline is up and warm before the clock starts.
  */
+const WARM_UP = { ratePerSec: 100, durationMs: 3_000 };
+
 export async function warmUp(client: ApiClient, receiver: ReceiverHandle, fanOut: number, paths?: string[]): Promise<void> {
   const tag = `warmup-${Date.now()}`;
-  const res = await client.post("/v1/events", { type: EVENT_TYPE, data: eventData(tag, 0) });
-  if (res.status !== 202) throw new Error(`warm-up event answered ${res.status}`);
-  await waitFor(async () => (await receiver.stats({ tag, ...(paths ? { paths } : {}) })).unique >= fanOut, 30_000, 100);
+  const sent = await emitOpenLoop(client, tag, WARM_UP.ratePerSec, WARM_UP.durationMs, 10_000);
+  if (sent.accepted === 0) throw new Error(`warm-up: no event accepted (${sent.rejected} rejected, ${sent.errors} errors)`);
+  await waitFor(async () => (await receiver.stats({ tag, ...(paths ? { paths } : {}) })).unique >= sent.accepted * fanOut, 30_000, 100);
   await receiver.forget(tag);
 }

@@ -31,7 +31,7 @@ export const sustained: Scenario = {
     try {
       const { apiKey } = await setupAccount(admin, "sustained", apiUrlsFor(ctx.receiver.url, "sustained", WEBHOOKS));
       stack.startWorkers(ctx.opts.workers);
-      const warm = admin.withKey(apiKey, 1);
+      const warm = admin.withKey(apiKey, 16);
       await warmUp(warm, ctx.receiver, WEBHOOKS);
       await warm.close();
       for (const rate of rates) {

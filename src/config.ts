@@ -116,6 +116,7 @@ const envSchema = z.object({
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
   HOOKRELAY_AUTH_CACHE_TTL: duration.prefault("5s"),
+  HOOKRELAY_INGEST_CACHE_TTL: duration.prefault("1s"),
   HOOKRELAY_EGRESS_ALLOW_CIDRS: cidrList.prefault(""),
   HOOKRELAY_EGRESS_PROXY: proxyUrl.optional(),
   HOOKRELAY_RATE_LIMIT: rateRule.prefault("100/s"),
@@ -160,6 +161,11 @@ export interface Config {
   recoveryGraceMs: number;
   /** How long an API process trusts a key it has checked (a revoked key works this long at most). */
   authCacheMs: number;
+  /**
+   * How long an API process reuses its lookup of an account's event types and subscribed
+   * webhooks; a webhook created or enabled through another API process gets events this late at most.
+   */
+  ingestLookupCacheMs: number;
   /** Ranges outbound requests may reach although the egress policy refuses them (local development). */
   egressAllowCidrs: Cidr[];
   /** Every outbound connection is tunnelled through this proxy, when set. */
@@ -214,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
     recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,
     authCacheMs: e.HOOKRELAY_AUTH_CACHE_TTL,
+    ingestLookupCacheMs: e.HOOKRELAY_INGEST_CACHE_TTL,
     egressAllowCidrs: e.HOOKRELAY_EGRESS_ALLOW_CIDRS,
     egressProxyUrl: e.HOOKRELAY_EGRESS_PROXY,
     rateLimits: { api: e.HOOKRELAY_RATE_LIMIT, ingest: e.HOOKRELAY_INGEST_RATE_LIMIT, admin: e.HOOKRELAY_ADMIN_RATE_LIMIT },

@@ -11,6 +11,7 @@ import { startRecoveryLoop } from "./delivery/recovery";
 import { createTestEventSender } from "./delivery/test-event";
 import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
+import { createLookupCache } from "./events/lookup-cache";
 import { createEventsService, type EventsService } from "./events/service";
 import { createReadinessProbe } from "./health/readiness";
 import { createAdmission } from "./rate-limit/admission";
@@ -96,8 +97,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
 
   const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs });
   const eventTypes = createEventTypesService({ db, sql });
+  const lookups = createLookupCache(config.ingestLookupCacheMs);
   const webhooks = createWebhooksService({
     db,
+    onChange: (accountId) => lookups.forget(accountId),
     clock,
     secrets,
     eventTypes,
@@ -105,7 +108,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     failureWarningThreshold: config.failureWarningThreshold,
     minSecretLength: config.verifyTokenMinLength,
   });
-  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes });
+  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes, lookups });
   const deliveries = createDeliveriesService({ db, clock, enqueue });
   const attemptDeps = {
     http,

@@ -31,11 +31,28 @@ export interface DeliverDeps extends AttemptDeps {
 const BUSY_RETRY_MS = [200, 1_000] as const;
 
 export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<JobOutcome> {
-  const loaded = await prepare(deps, job);
-  if (loaded.kind === "finished") return loaded;
+  // A job that names its webhook asks for the lease while the delivery loads: one round trip
+  // less between picking the job up and the POST.
+  const early = job.webhookId ? leaseRequest(deps, job.webhookId) : null;
+  let loaded: Awaited<ReturnType<typeof prepare>>;
+  try {
+    loaded = await prepare(deps, job);
+  } catch (err) {
+    await early?.drop();
+    throw err;
+  }
+  if (loaded.kind === "finished") {
+    await early?.drop();
+    return loaded;
+  }
   const { delivery } = loaded;
 
-  const lease = await deps.limiter.acquire(delivery.webhookId);
+  let lease: string | null;
+  if (early && job.webhookId === delivery.webhookId) lease = await early.token;
+  else {
+    await early?.drop();
+    lease = await deps.limiter.acquire(delivery.webhookId);
+  }
   if (!lease) {
     const [min, max] = BUSY_RETRY_MS;
     return { kind: "later", delayMs: Math.round(min + (max - min) * (deps.random ?? Math.random)()), detail: "webhook at its in-flight limit" };
@@ -59,6 +76,20 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<
   return verdict.kind === "retry"
     ? { kind: "later", delayMs: verdict.delayMs, detail: verdict.reason }
     : { kind: "finished", detail: verdict.kind === "delivered" ? "delivered" : verdict.reason };
+}
+
+/** A lease asked for ahead of need; `drop` gives it back if it was granted and is not used. */
+function leaseRequest(deps: DeliverDeps, webhookId: string) {
+  const token = deps.limiter.acquire(webhookId);
+  // Awaited later (or dropped); until then a Redis error must not surface as an unhandled rejection.
+  token.catch(() => undefined);
+  return {
+    token,
+    async drop() {
+      const granted = await token.catch(() => null);
+      if (granted) await deps.limiter.release(webhookId, granted).catch(() => undefined);
+    },
+  };
 }
 
 async function prepare(deps: DeliverDeps, job: DeliveryJobData) {

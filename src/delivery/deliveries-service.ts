@@ -104,7 +104,7 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
       });
       if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
       try {
-        await deps.enqueue([{ id, chain }]);
+        await deps.enqueue([{ id, chain, webhookId: row.webhookId }]);
       } catch {
         // Committed; the recovery sweep enqueues it.
       }

@@ -8,6 +8,8 @@ export const DELIVERY_QUEUE = "deliveries";
 export interface DeliveryJobData {
   deliveryId: string;
   chain: number;
+  /** Lets the worker ask for the webhook's in-flight lease while it loads the delivery (optional: older jobs lack it). */
+  webhookId?: string;
 }
 
 /**
@@ -41,14 +43,14 @@ export function createDeliveryQueue(connection: RedisOptions, prefix: string): Q
  */
 export function queueEnqueuer(queue: Queue<DeliveryJobData>, redis: Redis, timeoutMs: number): EnqueueDeliveries {
   // Concurrent requests' deliveries go to Redis in one addBulk.
-  const addTogether = microBatch<{ id: string; chain: number }[], void>({
+  const addTogether = microBatch<{ id: string; chain: number; webhookId?: string }[], void>({
     maxSize: 50,
     maxConcurrent: 4,
     run: async (lists) => {
       await queue.addBulk(
         lists.flat().map((d) => ({
           name: "deliver",
-          data: { deliveryId: d.id, chain: d.chain },
+          data: { deliveryId: d.id, chain: d.chain, ...(d.webhookId ? { webhookId: d.webhookId } : {}) },
           opts: { jobId: jobIdFor(d.id, d.chain) },
         })),
       );

@@ -25,7 +25,7 @@ export async function recoverLostDeliveries(deps: RecoveryDeps): Promise<number>
   const cutoff = new Date(deps.clock.now().getTime() - deps.graceMs);
   const overdue = await deps.db.delivery.findMany({
     where: { status: "pending", nextAttemptAt: { lt: cutoff } },
-    select: { id: true, chain: true },
+    select: { id: true, chain: true, webhookId: true },
     orderBy: { nextAttemptAt: "asc" },
     take: deps.batchSize ?? 500,
   });
@@ -37,7 +37,7 @@ export async function recoverLostDeliveries(deps: RecoveryDeps): Promise<number>
       if (LIVE_STATES.has(await job.getState())) continue;
       await job.remove();
     }
-    await deps.queue.add("deliver", { deliveryId: d.id, chain: d.chain }, { jobId });
+    await deps.queue.add("deliver", { deliveryId: d.id, chain: d.chain, webhookId: d.webhookId }, { jobId });
     recovered++;
   }
   return recovered;

@@ -48,7 +48,7 @@ export async function ingestLookup(sql: Sql, accountId: string, types: string[])
   };
 }
 
-const INSERT = preparedStatement(
+const INSERT = preparedStatement<{ id: string }>(
   "insert_events_with_deliveries",
   `WITH new_events AS (
      INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
@@ -60,15 +60,20 @@ const INSERT = preparedStatement(
    INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
    SELECT d.id, d.account_id, d.webhook_id, d.event_id, d.event_type, e.created_at, e.created_at, e.created_at
      FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS d(id, account_id, webhook_id, event_id, event_type)
-     JOIN new_events e ON e.id = d.event_id`,
+     JOIN new_events e ON e.id = d.event_id
+     -- The subscribers may come from a cache (lookup-cache.ts): only those still active and
+     -- subscribed as this commits get a delivery.
+     JOIN webhooks w ON w.id = d.webhook_id AND w.status = 'active' AND d.event_type = ANY(w.event_types)
+   RETURNING id`,
 );
 
 /**
  * Events and their deliveries in ONE statement, so they are committed together or not at all
- * (an event stored without its deliveries would be a silent loss).
+ * (an event stored without its deliveries would be a silent loss). Answers the ids of the
+ * deliveries written: those of `deliveries` whose webhook still wanted the event.
  */
-export async function insertEventsWithDeliveries(sql: Sql, events: NewEvent[], deliveries: NewDelivery[]): Promise<void> {
-  await INSERT(sql, [
+export async function insertEventsWithDeliveries(sql: Sql, events: NewEvent[], deliveries: NewDelivery[]): Promise<ReadonlySet<string>> {
+  const { rows } = await INSERT(sql, [
     events.map((e) => e.createdAt),
     events.map((e) => e.id),
     events.map((e) => e.accountId),
@@ -81,4 +86,5 @@ export async function insertEventsWithDeliveries(sql: Sql, events: NewEvent[], d
     deliveries.map((d) => d.eventId),
     deliveries.map((d) => d.eventType),
   ]);
+  return new Set(rows.map((r) => r.id));
 }

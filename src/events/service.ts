@@ -6,10 +6,11 @@ import type { Logger } from "../lib/logger";
 import type { Db, Sql } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
 import { ingestLookup, insertEventsWithDeliveries, type IngestLookup, type NewDelivery, type NewEvent } from "./event-store";
+import type { LookupCache } from "./lookup-cache";
 import type { AcceptedEventDto, EventInput } from "./schemas";
 
 /** Hands new deliveries to the queue. Failing here loses nothing: the rows are committed. */
-export type EnqueueDeliveries = (deliveries: { id: string; chain: number }[]) => Promise<void>;
+export type EnqueueDeliveries = (deliveries: { id: string; chain: number; webhookId?: string }[]) => Promise<void>;
 
 export interface EventsDeps {
   db: Db;
@@ -18,6 +19,8 @@ export interface EventsDeps {
   logger: Logger;
   enqueue: EnqueueDeliveries;
   maxEventBytes: number;
+  /** Recent lookups of event types and subscribers (shared with the webhooks service, which clears it). */
+  lookups: LookupCache;
 }
 
 interface Prepared extends EventInput {
@@ -31,7 +34,7 @@ export function createEventsService(deps: EventsDeps) {
   const { db } = deps;
   // Group commit: concurrent requests' rows go in one statement, and each request is answered
   // only once the statement holding its rows has committed (or, alone, failed).
-  const commit = microBatch<{ events: NewEvent[]; deliveries: NewDelivery[] }, void>({
+  const commit = microBatch<{ events: NewEvent[]; deliveries: NewDelivery[] }, ReadonlySet<string>>({
     maxSize: 50,
     maxConcurrent: 4,
     run: allOrEach((items) =>
@@ -42,6 +45,15 @@ export function createEventsService(deps: EventsDeps) {
       ),
     ),
   });
+
+  async function lookup(accountId: string, types: string[]): Promise<IngestLookup> {
+    const now = deps.clock.now().getTime();
+    const cached = deps.lookups.get(accountId, types, now);
+    if (cached) return cached;
+    const found = await ingestLookup(deps.sql, accountId, types);
+    deps.lookups.set(accountId, types, found, now);
+    return found;
+  }
 
   /** Validates everything before writing anything: a batch is accepted whole or not at all. */
   async function prepare(accountId: string, items: EventInput[]): Promise<{ prepared: Prepared[]; webhooks: Subscribers }> {
@@ -65,7 +77,7 @@ export function createEventsService(deps: EventsDeps) {
         index: tooBig.index,
       });
     }
-    const { unknownTypes: unknown, webhooks } = await ingestLookup(deps.sql, accountId, [...new Set(items.map((i) => i.type))]);
+    const { unknownTypes: unknown, webhooks } = await lookup(accountId, [...new Set(items.map((i) => i.type))]);
     if (unknown.length > 0) {
       throw unprocessable("unknown_event_types", `unknown event types: ${unknown.join(", ")}; see GET /v1/event-types`, { unknown });
     }
@@ -114,13 +126,13 @@ export function createEventsService(deps: EventsDeps) {
       idempotencyKey: item.idempotencyKey ?? null,
       createdAt: now,
     }));
-    const deliveries: NewDelivery[] = events.flatMap((e) =>
+    const candidates: NewDelivery[] = events.flatMap((e) =>
       webhooks
         .filter((w) => w.eventTypes.includes(e.type))
         .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
     );
-    await commit({ events, deliveries });
-    return { events, deliveries };
+    const written = await commit({ events, deliveries: candidates });
+    return { events, deliveries: candidates.filter((d) => written.has(d.id)) };
   }
 
   async function emitMany(accountId: string, items: EventInput[]): Promise<{ accepted: AcceptedEventDto[]; replayed: boolean }> {
@@ -152,10 +164,10 @@ export function createEventsService(deps: EventsDeps) {
     }
   }
 
-  async function enqueueQuietly(deliveries: { id: string }[]) {
+  async function enqueueQuietly(deliveries: { id: string; webhookId: string }[]) {
     if (deliveries.length === 0) return;
     try {
-      await deps.enqueue(deliveries.map((d) => ({ id: d.id, chain: 0 })));
+      await deps.enqueue(deliveries.map((d) => ({ id: d.id, chain: 0, webhookId: d.webhookId })));
     } catch (err) {
       // Committed is what counts: the worker's recovery sweep enqueues what did not make it.
       deps.logger.warn({ err: err instanceof Error ? err.message : err, count: deliveries.length }, "enqueue failed; recovery will pick the deliveries up");

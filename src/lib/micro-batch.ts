@@ -20,17 +20,18 @@ export class ItemFailure {
 
 /**
  * For writes: `write` all items in one statement; if that fails (and so wrote nothing), write
- * each alone, so that one item that cannot be written fails only its own caller.
+ * each alone, so that one item that cannot be written fails only its own caller. Every item
+ * is answered with what the statement that wrote it returned.
  */
-export function allOrEach<I>(write: (items: I[]) => Promise<void>): (items: I[]) => Promise<(undefined | ItemFailure)[]> {
+export function allOrEach<I, O = void>(write: (items: I[]) => Promise<O>): (items: I[]) => Promise<(O | ItemFailure)[]> {
   return async (items) => {
     try {
-      await write(items);
-      return items.map(() => undefined);
+      const out = await write(items);
+      return items.map(() => out);
     } catch (err) {
       if (items.length === 1) return [new ItemFailure(err)];
       const each = await Promise.allSettled(items.map((item) => write([item])));
-      return each.map((r) => (r.status === "fulfilled" ? undefined : new ItemFailure(r.reason)));
+      return each.map((r) => (r.status === "fulfilled" ? r.value : new ItemFailure(r.reason)));
     }
   };
 }

@@ -23,6 +23,8 @@ export interface WebhooksDeps {
   eventTypes: EventTypesService;
   failureWarningThreshold: number;
   minSecretLength: number;
+  /** Called after a write that may change who receives the account's events (ingestion caches that). */
+  onChange?: (accountId: string) => void;
 }
 
 /** A field error in the one validation format, for checks that need the dialect to decide. */
@@ -32,6 +34,7 @@ function fieldError(field: string, message: string): AppError {
 
 export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock, secrets } = deps;
+  const changed = (accountId: string) => deps.onChange?.(accountId);
 
   const toDto = (row: WebhookRow): WebhookDto => ({
     id: row.id,
@@ -116,6 +119,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
           verifiedAt: clock.now(),
         },
       });
+      changed(accountId);
       return generated ? { ...toDto(row), secret } : toDto(row);
     },
 
@@ -164,12 +168,14 @@ export function createWebhooksService(deps: WebhooksDeps) {
           ...(endpointChanged ? { verifiedAt: clock.now() } : {}),
         },
       }));
+      changed(accountId);
       return toDto(updated);
     },
 
     async remove(accountId: string, id: string): Promise<void> {
       const row = await load(accountId, id);
       await writeOrNotFound(() => db.webhook.delete({ where: { id: row.id } }));
+      changed(accountId);
     },
 
     /**
@@ -214,6 +220,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
           },
         }),
       );
+      changed(accountId);
       return toDto(updated);
     },
 

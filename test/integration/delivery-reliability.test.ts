@@ -45,6 +45,8 @@ describe("delivery under failure", () => {
       expect(delivery.lastError).toMatch(/webhook disabled \(paused by test\)/);
       expect(delivery.attemptCount).toBe(0);
       expect(r.deliveries).toHaveLength(0);
+      // The job named its webhook, so the worker asked for a lease while loading; unused, it went back.
+      await eventually(async () => (await app.container.redis.zcard(`${app.container.config.queuePrefix}:inflight:${id}`)) === 0, "the unused lease to be released");
     }));
 
   it("warns at the failure threshold and disables a webhook that keeps failing past the configured period", () =>

@@ -44,7 +44,7 @@ describe("emitting events", () => {
       expect.objectContaining({ webhookId, status: "pending", eventType: "message.created", attemptCount: 0 }),
     ]);
     const job = await app.container.queue.getJob(`${event.deliveries[0]!.id}-0`);
-    expect(job?.data).toEqual({ deliveryId: event.deliveries[0]!.id, chain: 0 });
+    expect(job?.data).toEqual({ deliveryId: event.deliveries[0]!.id, chain: 0, webhookId });
   });
 
   it("creates no delivery for a type nobody subscribed to, or for disabled webhooks", async () => {

@@ -54,6 +54,7 @@ describe("loadConfig", () => {
       recoveryIntervalMs: 30_000,
       recoveryGraceMs: 30_000,
       authCacheMs: 5_000,
+      ingestLookupCacheMs: 1_000,
       // The egress guard is fully on: nothing allowlisted, no proxy.
       egressAllowCidrs: [],
       egressProxyUrl: undefined,
