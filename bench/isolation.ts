@@ -40,7 +40,7 @@ export const isolation: Scenario = {
         const { apiKey } = await setupAccount(admin, "isolation", urls);
         stack.startWorkers(ctx.opts.workers);
         const client = admin.withKey(apiKey, 32);
-        await warmUp(client, ctx.receiver, WEBHOOKS - 1, healthyPaths);
+        await warmUp(client, ctx.receiver, { ratePerSec: rate, fanOut: WEBHOOKS - 1, paths: healthyPaths });
         const tag = dead ? "isolation-dead" : "isolation-ok";
         const { row, stats } = await openLoopStep(client, ctx.receiver, {
           tag,

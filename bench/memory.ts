@@ -37,7 +37,7 @@ export const memory: Scenario = {
       const { apiKey } = await setupAccount(admin, "memory", apiUrlsFor(ctx.receiver.url, "memory", WEBHOOKS));
       stack.startWorkers(ctx.opts.workers);
       const client = admin.withKey(apiKey, 32);
-      await warmUp(client, ctx.receiver, WEBHOOKS);
+      await warmUp(client, ctx.receiver, { ratePerSec: RATE, fanOut: WEBHOOKS });
       stack.sampleMemory(1_000);
       ctx.log(`memory: ${RATE} events/s × ${WEBHOOKS} webhooks for ${durationMs / 1000} s`);
       const { row: step } = await openLoopStep(client, ctx.receiver, { tag: "memory", ratePerSec: RATE, durationMs, fanOut: WEBHOOKS, graceMs: 5_000 });

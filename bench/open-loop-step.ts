@@ -65,15 +65,15 @@ export async function openLoopStep(client: ApiClient, receiver: ReceiverHandle, 
 /**
  * Freshly started processes take a second or two to boot and several more before V8 has
  * compiled their hot paths: a first step measured cold ran at twice the CPU per delivery of
- * the same step run warm. A few seconds of moderate load, whose deliveries must all arrive,
- * shows the pipeline is up and warm before the clock starts.
+ * the same step run warm. Three seconds at the rate about to be measured, whose deliveries
+ * must all arrive, show the pipeline is up and warm before the clock starts.
  */
-const WARM_UP = { ratePerSec: 100, durationMs: 3_000 };
+const WARM_UP_MS = 3_000;
 
-export async function warmUp(client: ApiClient, receiver: ReceiverHandle, fanOut: number, paths?: string[]): Promise<void> {
+export async function warmUp(client: ApiClient, receiver: ReceiverHandle, o: { ratePerSec: number; fanOut: number; paths?: string[] }): Promise<void> {
   const tag = `warmup-${Date.now()}`;
-  const sent = await emitOpenLoop(client, tag, WARM_UP.ratePerSec, WARM_UP.durationMs, 10_000);
+  const sent = await emitOpenLoop(client, tag, o.ratePerSec, WARM_UP_MS, 10_000);
   if (sent.accepted === 0) throw new Error(`warm-up: no event accepted (${sent.rejected} rejected, ${sent.errors} errors)`);
-  await waitFor(async () => (await receiver.stats({ tag, ...(paths ? { paths } : {}) })).unique >= sent.accepted * fanOut, 30_000, 100);
+  await waitFor(async () => (await receiver.stats({ tag, ...(o.paths ? { paths: o.paths } : {}) })).unique >= sent.accepted * o.fanOut, 30_000, 100);
   await receiver.forget(tag);
 }
