@@ -42,7 +42,12 @@ export const Delivery = z
 
 export const DeliveryWithAttempts = Delivery.extend({ attempts: z.array(Attempt) }).openapi("DeliveryWithAttempts");
 
-const isoDate = z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-11-23T00:00:00Z" });
+/** Year 1 onwards: Postgres has no year 0, so an earlier instant would fail in the query. */
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const isoDate = z
+  .string()
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-11-23T00:00:00Z" })
+  .refine((v) => Date.parse(v) >= EARLIEST, { message: "must not be before 0001-01-01T00:00:00Z" });
 
 export const AttemptLogQuery = z
   .strictObject({

@@ -332,6 +332,9 @@ describe("the delivery log of a webhook", () => {
     ["a date without a time", "?from=2030-01-01"],
     ["a to that is not a date", "?to=2030-13-45T00:00:00Z"],
     ["from after to", "?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z"],
+    // Well-formed, but before year 1, which Postgres cannot store (found by the API fuzzer).
+    ["a from in year 0", "?from=0000-01-01T00:00:00Z"],
+    ["a to that an offset moves into year 0", `?to=${encodeURIComponent("0001-01-01T00:30:00+01:00")}`],
     ["an unknown outcome", "?outcome=maybe"],
     ["a limit of 0", "?limit=0"],
     ["a limit above 100", "?limit=101"],
