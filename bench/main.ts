@@ -7,22 +7,25 @@ import { memory } from "./memory";
 import { startReceiver } from "../harness/receiver";
 import { machineInfo, renderScenario, writeResults } from "./report";
 import { killAllChildren } from "../harness/stack";
+import { mergeRuns } from "./repeat";
 import { sustained } from "./sustained";
 import type { BenchContext, BenchOptions, Scenario, ScenarioResult } from "./types";
 
 /**
- * `npm run bench [-- --quick] [--only <scenario>] [--workers N] [--concurrency C] [--profile]`:
+ * `npm run bench [-- --quick] [--only <scenario>[,<scenario>…]] [--repeat N] [--workers N] [--concurrency C] [--profile]`:
  * runs the scenarios in order against the throwaway Postgres and Redis that scripts/bench.sh
  * started, prints a table per scenario and writes everything to bench/results/<timestamp>.json.
- * `--profile` also writes V8 CPU profiles of the API and worker processes next to it.
+ * `--repeat N` runs the whole sequence N times and reports every run and the medians (the drain
+ * is always compared with the baseline of its own round). `--profile` also writes V8 CPU
+ * profiles of the API and worker processes next to it.
  * It reports; it never asserts.
  */
 const SCENARIOS: Scenario[] = [baseline, drain, sustained, ingest, isolation, memory];
-const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}] [--workers N] [--concurrency C] [--profile]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}[,…]] [--repeat N] [--workers N] [--concurrency C] [--profile]`;
 const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
 
 function parseArgs(argv: string[]): BenchOptions {
-  const opts: BenchOptions = { quick: false, only: null, workers: 1, concurrency: 50, profileDir: null };
+  const opts: BenchOptions = { quick: false, only: null, repeat: 1, workers: 1, concurrency: 50, profileDir: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -31,7 +34,8 @@ function parseArgs(argv: string[]): BenchOptions {
       return v;
     };
     if (arg === "--quick") opts.quick = true;
-    else if (arg === "--only") opts.only = value();
+    else if (arg === "--only") opts.only = value().split(",").filter(Boolean);
+    else if (arg === "--repeat") opts.repeat = Number(value());
     else if (arg === "--workers") opts.workers = Number(value());
     else if (arg === "--concurrency") opts.concurrency = Number(value());
     else if (arg === "--profile") opts.profileDir = join(RESULTS_DIR, `profiles-${new Date().toISOString().replace(/:/g, "-")}`);
@@ -40,8 +44,10 @@ function parseArgs(argv: string[]): BenchOptions {
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  if (opts.only && !SCENARIOS.some((s) => s.name === opts.only)) throw new Error(`no scenario "${opts.only}"\n${USAGE}`);
+  const unknown = (opts.only ?? []).filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`no scenario "${unknown.join('", "')}"\n${USAGE}`);
   if (!(opts.workers >= 1) || !(opts.concurrency >= 1)) throw new Error(`--workers and --concurrency must be positive\n${USAGE}`);
+  if (!Number.isInteger(opts.repeat) || opts.repeat < 1 || opts.repeat > 20) throw new Error(`--repeat must be an integer from 1 to 20\n${USAGE}`);
   return opts;
 }
 
@@ -65,26 +71,33 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => onSignal(143));
 
   const ctx: BenchContext = { opts, databaseUrl, redisUrl, receiver, shared: {}, log };
-  const results: ScenarioResult[] = [];
+  const runs = new Map<string, ScenarioResult[]>();
   const errors: Record<string, string> = {};
   try {
-    for (const scenario of SCENARIOS) {
-      if (opts.only && scenario.name !== opts.only) continue;
-      const t = Date.now();
-      try {
-        const result = await scenario.run(ctx);
-        result.durationSec = Math.round((Date.now() - t) / 1000);
-        results.push(result);
-        process.stdout.write("\n" + renderScenario(result));
-      } catch (err) {
-        // One broken scenario must not cost the others' figures.
-        errors[scenario.name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        log(`${scenario.name} failed: ${errors[scenario.name]}`);
+    for (let round = 1; round <= opts.repeat; round++) {
+      // Each round compares with its own baseline: adjacent runs share the machine's mood.
+      ctx.shared = {};
+      if (opts.repeat > 1) log(`round ${round} of ${opts.repeat}`);
+      for (const scenario of SCENARIOS) {
+        if (opts.only && !opts.only.includes(scenario.name)) continue;
+        const t = Date.now();
+        try {
+          const result = await scenario.run(ctx);
+          result.durationSec = Math.round((Date.now() - t) / 1000);
+          runs.set(scenario.name, [...(runs.get(scenario.name) ?? []), result]);
+          process.stdout.write("\n" + renderScenario(result));
+        } catch (err) {
+          // One broken scenario must not cost the others' figures.
+          const key = opts.repeat > 1 ? `${scenario.name} (round ${round})` : scenario.name;
+          errors[key] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+          log(`${key} failed: ${errors[key]}`);
+        }
       }
     }
   } finally {
     await receiver.close();
   }
+  const results = [...runs.values()].map(mergeRuns);
 
   const totalSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
   process.stdout.write(`\n# hookrelay bench, ${opts.quick ? "quick" : "full"}: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, node ${machine.node}, ${totalSeconds} s\n\n`);

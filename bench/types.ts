@@ -5,7 +5,10 @@ import type { Cell } from "../harness/table";
 /** What main hands every scenario. */
 export interface BenchOptions {
   quick: boolean;
-  only: string | null;
+  /** Scenario names to run (all when null). */
+  only: string[] | null;
+  /** Rounds of the whole sequence; figures are reported per round and as medians. */
+  repeat: number;
   /** Delivery worker processes (and baseline worker processes). */
   workers: number;
   /** Per-process concurrency, for the real workers and the baseline alike. */
