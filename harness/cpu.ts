@@ -28,26 +28,31 @@ function ticksOf(pid: number): { comm: string; ticks: number } | null {
   }
 }
 
-function allPids(): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number);
-}
-
-function snapshot(group: CpuGroup): Snapshot {
-  const snap: Snapshot = new Map();
-  if ("pids" in group) {
-    for (const pid of group.pids()) {
-      const t = ticksOf(pid);
-      if (t) snap.set(pid, t.ticks);
-    }
-    return snap;
+/**
+ * Ticks per pid of every group at one moment. The command-name groups share one pass over
+ * /proc: it holds every process on the machine.
+ */
+function snapshot(groups: Record<string, CpuGroup>): Record<string, Snapshot> {
+  const snaps: Record<string, Snapshot> = {};
+  const byComm = new Map<string, Snapshot>();
+  for (const [name, group] of Object.entries(groups)) {
+    const snap: Snapshot = new Map();
+    snaps[name] = snap;
+    if ("comm" in group) byComm.set(group.comm, snap);
+    else
+      for (const pid of group.pids()) {
+        const t = ticksOf(pid);
+        if (t) snap.set(pid, t.ticks);
+      }
   }
-  for (const pid of allPids()) {
+  if (byComm.size === 0) return snaps;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
     const t = ticksOf(pid);
-    if (t && t.comm === group.comm) snap.set(pid, t.ticks);
+    if (t) byComm.get(t.comm)?.set(pid, t.ticks);
   }
-  return snap;
+  return snaps;
 }
 
 export interface CpuMeter {
@@ -56,13 +61,14 @@ export interface CpuMeter {
 }
 
 export function startCpuMeter(groups: Record<string, CpuGroup>): CpuMeter {
-  const before = Object.fromEntries(Object.entries(groups).map(([name, g]) => [name, snapshot(g)]));
+  const before = snapshot(groups);
   return {
     stop() {
+      const after = snapshot(groups);
       const used: Record<string, number> = {};
-      for (const [name, group] of Object.entries(groups)) {
+      for (const name of Object.keys(groups)) {
         let ticks = 0;
-        for (const [pid, now] of snapshot(group)) ticks += now - (before[name]!.get(pid) ?? 0);
+        for (const [pid, now] of after[name]!) ticks += now - (before[name]!.get(pid) ?? 0);
         used[name] = ticks / TICKS_PER_SEC;
       }
       return used;
