@@ -96,7 +96,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const enqueue = queueEnqueuer(queue, redis, 2_000);
 
   const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs });
-  const eventTypes = createEventTypesService({ db, sql });
+  const eventTypes = createEventTypesService({ db });
   const lookups = createLookupCache(config.ingestLookupCacheMs);
   const webhooks = createWebhooksService({
     db,

@@ -1,6 +1,6 @@
 import { conflict, unprocessable } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { Db, Sql } from "../lib/prisma";
+import type { Db } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
 import { Prisma } from "../generated/prisma/client";
 import { BUILTIN_EVENT_TYPES, type CatalogEventType } from "./catalog";
@@ -41,7 +41,7 @@ export function planCatalogImport(
   return plan;
 }
 
-export function createEventTypesService({ db, sql }: { db: Db; sql: Sql }) {
+export function createEventTypesService({ db }: { db: Db }) {
   return {
     /** Built-in types first, then the account's own, each by name. */
     async list(accountId: string): Promise<EventTypeDto[]> {
@@ -118,10 +118,11 @@ export function createEventTypesService({ db, sql }: { db: Db; sql: Sql }) {
 
     /** The names among `names` that this account cannot subscribe to. */
     async unknownNames(accountId: string, names: string[]): Promise<string[]> {
-      const { rows } = await sql.query<{ name: string }>(
-        `SELECT name FROM event_types WHERE name = ANY($1::text[]) AND (account_id IS NULL OR account_id = $2)`,
-        [names, accountId],
-      );
+      // Not on the hot path (webhook writes ask it; ingestion has its own lookup in event-store.ts).
+      const rows = await db.eventType.findMany({
+        where: { name: { in: names }, OR: [{ accountId: null }, { accountId }] },
+        select: { name: true },
+      });
       const known = new Set(rows.map((r) => r.name));
       return names.filter((n) => !known.has(n));
     },
