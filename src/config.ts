@@ -112,6 +112,7 @@ const envSchema = z.object({
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   HOOKRELAY_RESPONSE_BODY_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(64 * 1024),
   HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK: z.coerce.number().int().min(1).max(10_000).default(10),
+  HOOKRELAY_DISPATCH_AHEAD: z.coerce.number().int().min(1).max(100_000).default(50),
   HOOKRELAY_DISABLE_AFTER: duration.prefault("5d"),
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
@@ -154,6 +155,12 @@ export interface Config {
   deliveryTimeoutMs: number;
   responseBodyMaxBytes: number;
   maxInFlightPerWebhook: number;
+  /**
+   * Dispatched attempts that may wait in BullMQ's queue for a worker: enough to keep workers
+   * busy between dispatches, few enough that what another account queues next is not behind
+   * a long line.
+   */
+  dispatchAhead: number;
   /** A webhook failing without a success for this long is disabled. */
   disableAfterMs: number;
   /** How often the worker looks for due deliveries whose job was lost, and how late one must be. */
@@ -216,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryTimeoutMs: e.HOOKRELAY_DELIVERY_TIMEOUT_MS,
     responseBodyMaxBytes: e.HOOKRELAY_RESPONSE_BODY_MAX_BYTES,
     maxInFlightPerWebhook: e.HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK,
+    dispatchAhead: e.HOOKRELAY_DISPATCH_AHEAD,
     disableAfterMs: e.HOOKRELAY_DISABLE_AFTER,
     recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
     recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,

@@ -4,10 +4,11 @@ import { createAccountsService, type AccountsService } from "./accounts/service"
 import type { Config } from "./config";
 import { createDeliveriesService, type DeliveriesService } from "./delivery/deliveries-service";
 import type { DeliverDeps } from "./delivery/deliver";
-import { createInFlightLimiter } from "./delivery/inflight-limiter";
 import { createDeliveryStore } from "./delivery/store";
-import { createDeliveryQueue, queueEnqueuer, type DeliveryJobData } from "./delivery/queue";
-import { startRecoveryLoop } from "./delivery/recovery";
+import { bullKeyPrefix, createDeliveryQueue, jobPublisher, schedulingEnqueuer, type DeliveryJobData } from "./delivery/queue";
+import { createRecovery, startRecoveryLoop } from "./delivery/recovery";
+import { createFairQueue, type FairQueue } from "./scheduler/fair-queue";
+import { createScheduler, type Scheduler } from "./scheduler/scheduler";
 import { createTestEventSender } from "./delivery/test-event";
 import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
@@ -53,6 +54,9 @@ export interface Container {
   redis: Redis;
   http: OutboundHttp;
   queue: Queue<DeliveryJobData>;
+  /** What decides which delivery goes next (src/scheduler/), and its state in Redis. */
+  scheduler: Scheduler;
+  fairQueue: FairQueue;
   accounts: AccountsService;
   eventTypes: EventTypesService;
   webhooks: WebhooksService;
@@ -93,7 +97,15 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   // An 'error' event nobody listens to would crash the process (Redis going away, or closing
   // before the queue finished connecting); enqueue failures are handled where they happen.
   queue.on("error", (err) => logger.warn({ err: err.message }, "delivery queue error"));
-  const enqueue = queueEnqueuer(queue, redis, 2_000);
+  const fairQueue = createFairQueue(redis, {
+    prefix: `${config.queuePrefix}:fair`,
+    bullPrefix: bullKeyPrefix(config.queuePrefix),
+    cap: config.maxInFlightPerWebhook,
+    ahead: config.dispatchAhead,
+    now: () => clock.now().getTime(),
+  });
+  const scheduler = createScheduler({ fair: fairQueue, publish: jobPublisher(queue), logger });
+  const enqueue = schedulingEnqueuer(scheduler, redis, 2_000);
 
   const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs });
   const eventTypes = createEventTypesService({ db });
@@ -127,12 +139,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     random: overrides.random,
     disableAfterMs: config.disableAfterMs,
     policy: { scheduleMs: config.retryScheduleMs, jitter: config.retryJitter, retryAfterMaxMs: config.retryAfterMaxMs },
-    limiter: createInFlightLimiter(redis, {
-      prefix: config.queuePrefix,
-      limit: config.maxInFlightPerWebhook,
-      // A lease outlives the longest attempt, so it is never taken from a live request.
-      leaseMs: config.deliveryTimeoutMs + 10_000,
-    }),
+    scheduler,
   };
 
   const schemaOptions = { allowHttpUrls: config.allowHttpUrls, verifyTokenMinLength: config.verifyTokenMinLength, addressPolicy };
@@ -174,6 +181,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     redis,
     http,
     queue,
+    scheduler,
+    fairQueue,
     accounts,
     eventTypes,
     webhooks,
@@ -185,20 +194,40 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     async startWorker() {
       const connection = createRedis(config.redisUrl, "worker");
       connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
-      const worker = createDeliveryWorker({ connection, prefix: config.queuePrefix, concurrency: config.workerConcurrency, deps: deliverDeps, logger });
-      await worker.waitUntilReady();
-      const stopRecovery = startRecoveryLoop({
-        db,
-        queue,
-        clock,
-        redis,
-        logger,
+      const worker = createDeliveryWorker({
+        connection,
         prefix: config.queuePrefix,
-        graceMs: config.recoveryGraceMs,
-        intervalMs: config.recoveryIntervalMs,
+        concurrency: config.workerConcurrency,
+        deps: deliverDeps,
+        scheduler,
+        exhaustedRetryMs: 60_000,
+        logger,
+      });
+      await worker.waitUntilReady();
+      const recovery = startRecoveryLoop(
+        createRecovery({
+          sql,
+          redis,
+          scheduler,
+          clock,
+          logger,
+          prefix: config.queuePrefix,
+          readEpoch: fairQueue.readEpoch,
+          writeEpoch: fairQueue.writeEpoch,
+          graceMs: config.recoveryGraceMs,
+        }),
+        { redis, prefix: config.queuePrefix, intervalMs: config.recoveryIntervalMs, logger },
+      );
+      const stopClock = scheduler.startClock({
+        idleMs: 1_000,
+        // A dispatch older than the recovery grace without a job will never get one.
+        reconcileEveryMs: Math.min(config.recoveryIntervalMs, 5_000),
+        reconcileAfterMs: config.recoveryGraceMs,
+        onEpochMissing: recovery.trigger,
       });
       const stop = async () => {
-        await stopRecovery();
+        await stopClock();
+        await recovery.stop();
         // Lets jobs in flight finish; anything not started stays queued for another worker.
         await worker.close();
         await closeRedis(connection);

@@ -1,137 +1,129 @@
 import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
+import type { Scheduler } from "../scheduler/scheduler";
+import { memberFor, ticketFor, type Slot, type Ticket } from "../scheduler/tickets";
 import { sendAttempt, signingFor, type AttemptDeps, type AttemptRecord } from "./attempt";
-import type { Settlement } from "./delivery-store";
-import type { InFlightLimiter } from "./inflight-limiter";
+import type { DeliveryForAttempt, Settlement } from "./delivery-store";
 import type { DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
 import type { DeliveryStore } from "./store";
 
 /**
- * One delivery attempt as named steps: prepare (load, skip what must not be sent) → attempt
- * (sign, POST, log) → settle (schedule the next try or finish, track the webhook's health).
- * Returns what the queue should do with the job; it never throws for anything the receiver
- * did, only when our own infrastructure fails (and then BullMQ retries the job).
+ * One dispatched attempt as named steps: triage (load; drop, skip or catch up on what must not
+ * be sent) → attempt (sign, POST, log) → settle (record the outcome, track the webhook's
+ * health) → release (free the webhook's in-flight slot, queueing the retry in the same step).
+ * It never throws for anything the receiver did, only when our own infrastructure fails (and
+ * then BullMQ runs the job again).
  */
-export type JobOutcome = { kind: "finished"; detail: string } | { kind: "later"; delayMs: number; detail: string };
-
 export interface DeliverDeps extends AttemptDeps {
   store: DeliveryStore;
   secretBox: SecretBox;
   minSecretLength: number;
-  limiter: InFlightLimiter;
+  scheduler: Pick<Scheduler, "release" | "reacquire">;
   policy: RetryPolicy;
   disableAfterMs: number;
   logger: Logger;
   random?: () => number;
 }
 
-/** A webhook at its in-flight limit: look again soon, without spending an attempt. */
-const BUSY_RETRY_MS = [200, 1_000] as const;
+export interface DeliveryJob {
+  data: DeliveryJobData;
+  /** BullMQ started this job before (its worker died, or it threw): its slot may have been freed. */
+  rerun: boolean;
+}
 
-export async function deliver(deps: DeliverDeps, job: DeliveryJobData): Promise<JobOutcome> {
-  // A job that names its webhook asks for the lease while the delivery loads: one round trip
-  // less between picking the job up and the POST.
-  const early = job.webhookId ? leaseRequest(deps, job.webhookId) : null;
-  let loaded: Awaited<ReturnType<typeof prepare>>;
-  try {
-    loaded = await prepare(deps, job);
-  } catch (err) {
-    await early?.drop();
-    throw err;
-  }
-  if (loaded.kind === "finished") {
-    await early?.drop();
-    return loaded;
-  }
-  const { delivery } = loaded;
+/** What a dispatched job must do, decided from the delivery as Postgres has it now. */
+export type Triage =
+  | { kind: "drop"; detail: string }
+  | { kind: "skip"; delivery: DeliveryForAttempt }
+  /** This attempt was made already (the job ran before and died after settling): queue the one that follows. */
+  | { kind: "catch_up"; next: Ticket }
+  | { kind: "attempt"; delivery: DeliveryForAttempt };
 
-  let lease: string | null;
-  if (early && job.webhookId === delivery.webhookId) lease = await early.token;
-  else {
-    await early?.drop();
-    lease = await deps.limiter.acquire(delivery.webhookId);
+export function triage(delivery: DeliveryForAttempt | null, job: DeliveryJobData): Triage {
+  // Gone (its webhook was deleted), already settled, or superseded by a redelivery.
+  if (!delivery) return { kind: "drop", detail: "delivery no longer exists" };
+  if (delivery.status !== "pending" || delivery.chain !== job.chain) return { kind: "drop", detail: "not pending in this chain" };
+  // Jobs from before the scheduler name no attempt: they stand for the next one. Postgres is
+  // ahead of Redis, never behind, so the attempt made is always the delivery's next.
+  if ((job.attempt ?? delivery.chainAttempts) < delivery.chainAttempts) {
+    return { kind: "catch_up", next: ticketFor(delivery, delivery.nextAttemptAt?.getTime() ?? 0) };
   }
-  if (!lease) {
-    const [min, max] = BUSY_RETRY_MS;
-    return { kind: "later", delayMs: Math.round(min + (max - min) * (deps.random ?? Math.random)()), detail: "webhook at its in-flight limit" };
+  if (delivery.webhook.status === "disabled") return { kind: "skip", delivery };
+  return { kind: "attempt", delivery };
+}
+
+export async function deliver(deps: DeliverDeps, job: DeliveryJob): Promise<string> {
+  const { data } = job;
+  const delivery = await deps.store.load(data.deliveryId);
+  const slot: Slot = { member: memberFor({ deliveryId: data.deliveryId, chain: data.chain, attempt: data.attempt ?? 0 }), webhookId: delivery?.webhookId ?? data.webhookId ?? "" };
+  const step = triage(delivery, data);
+  switch (step.kind) {
+    case "drop":
+      await deps.scheduler.release(slot);
+      return step.detail;
+    case "catch_up":
+      await deps.scheduler.release(slot, step.next);
+      return "attempt already made; the next one is queued";
+    case "skip": {
+      const reason = step.delivery.webhook.disabledReason ?? "no reason";
+      await deps.store.markSkipped(step.delivery.id, data.chain, `not attempted: webhook disabled (${reason})`);
+      await deps.scheduler.release(slot);
+      return "webhook disabled";
+    }
+    case "attempt":
+      return attempt(deps, job, slot, step.delivery);
   }
+}
+
+async function attempt(deps: DeliverDeps, job: DeliveryJob, slot: Slot, delivery: DeliveryForAttempt): Promise<string> {
+  // A job that ran before may have freed its slot before dying; it may go only with one, and
+  // otherwise waits in line again at its old place.
+  const again = { ...ticketFor(delivery, delivery.nextAttemptAt?.getTime() ?? deps.clock.now().getTime()), member: slot.member };
+  if (job.rerun && !(await deps.scheduler.reacquire(again))) return "webhook at its in-flight cap: back in line";
   const attemptNumber = delivery.attemptCount + 1;
   const chainAttempt = delivery.chainAttempts + 1;
-  let sent: AttemptRecord;
-  try {
-    sent = await sendAttempt(deps, {
-      delivery,
-      event: delivery.event,
-      url: delivery.webhook.url,
-      ...signingFor(delivery.webhook, { ...deps, now: deps.clock.now() }),
-      attemptNumber,
-    });
-  } finally {
-    await deps.limiter.release(delivery.webhookId, lease).catch(() => undefined);
-  }
+  const sent = await sendAttempt(deps, {
+    delivery,
+    event: delivery.event,
+    url: delivery.webhook.url,
+    ...signingFor(delivery.webhook, { ...deps, now: deps.clock.now() }),
+    attemptNumber,
+  });
   const verdict = judgeAttempt(sent.outcome, chainAttempt, deps.policy, sent.startedAt, (deps.random ?? Math.random)());
-  await settle(deps, job, delivery.webhookId, sent, verdict, attemptNumber, chainAttempt);
-  return verdict.kind === "retry"
-    ? { kind: "later", delayMs: verdict.delayMs, detail: verdict.reason }
-    : { kind: "finished", detail: verdict.kind === "delivered" ? "delivered" : verdict.reason };
-}
-
-/** A lease asked for ahead of need; `drop` gives it back if it was granted and is not used. */
-function leaseRequest(deps: DeliverDeps, webhookId: string) {
-  const token = deps.limiter.acquire(webhookId);
-  // Awaited later (or dropped); until then a Redis error must not surface as an unhandled rejection.
-  token.catch(() => undefined);
-  return {
-    token,
-    async drop() {
-      const granted = await token.catch(() => null);
-      if (granted) await deps.limiter.release(webhookId, granted).catch(() => undefined);
-    },
-  };
-}
-
-async function prepare(deps: DeliverDeps, job: DeliveryJobData) {
-  const delivery = await deps.store.load(job.deliveryId);
-  // Gone (its webhook was deleted), already settled, or superseded by a redelivery.
-  if (!delivery) return { kind: "finished" as const, detail: "delivery no longer exists" };
-  if (delivery.status !== "pending" || delivery.chain !== job.chain) return { kind: "finished" as const, detail: "not pending in this chain" };
-  if (delivery.webhook.status === "disabled") {
-    await deps.store.markSkipped(delivery.id, job.chain, `not attempted: webhook disabled (${delivery.webhook.disabledReason ?? "no reason"})`);
-    return { kind: "finished" as const, detail: "webhook disabled" };
+  const settlement = settlementFor(job.data, sent, verdict, attemptNumber, chainAttempt, deps.clock.now());
+  if (verdict.kind === "delivered") {
+    // The slot is free as soon as the endpoint answered; the write need not hold it.
+    await Promise.all([deps.scheduler.release(slot), deps.store.recordSuccess(sent.row, settlement)]);
+    return "delivered";
   }
-  return { kind: "ready" as const, delivery };
+  await settleFailure(deps, delivery.webhookId, sent, settlement, verdict);
+  // The retry is queued only once Postgres says it is due; a job that dies before this is run
+  // again, finds the attempt made and queues it then (triage's catch_up).
+  const next = settlement.nextAttemptAt ? ticketFor({ ...delivery, chainAttempts: chainAttempt }, settlement.nextAttemptAt.getTime()) : undefined;
+  await deps.scheduler.release(slot, next);
+  return verdict.reason;
 }
 
-/**
- * Writes the attempt, the webhook's counters and the delivery: one statement for a success;
- * for a failure two, with the failure tracker deciding in between whether to disable.
- */
-async function settle(
-  deps: DeliverDeps,
-  job: DeliveryJobData,
-  webhookId: string,
-  sent: AttemptRecord,
-  verdict: AttemptVerdict,
-  attemptNumber: number,
-  chainAttempt: number,
-): Promise<void> {
-  const now = deps.clock.now();
+function settlementFor(job: DeliveryJobData, sent: AttemptRecord, verdict: AttemptVerdict, attemptCount: number, chainAttempts: number, now: Date): Settlement {
   const retry = verdict.kind === "retry";
-  const settlement: Settlement = {
+  return {
     deliveryId: job.deliveryId,
     chain: job.chain,
-    attemptCount: attemptNumber,
-    chainAttempts: chainAttempt,
+    attemptCount,
+    chainAttempts,
     at: now,
     statusCode: sent.outcome.kind === "response" ? sent.outcome.status : null,
     lastError: verdict.kind === "delivered" ? null : verdict.reason,
     status: verdict.kind === "delivered" ? "succeeded" : retry ? "pending" : "failed",
     nextAttemptAt: retry ? new Date(now.getTime() + verdict.delayMs) : null,
   };
-  if (verdict.kind === "delivered") return deps.store.recordSuccess(sent.row, settlement);
+}
 
+/** The attempt-log row and the webhook's failure run first; then the delivery, disabling the webhook if the tracker says so. */
+async function settleFailure(deps: DeliverDeps, webhookId: string, sent: AttemptRecord, settlement: Settlement, verdict: AttemptVerdict): Promise<void> {
+  const now = settlement.at;
   const state = await deps.store.recordFailure(sent.row, now);
   const signal = state ? afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone") : { kind: "none" as const };
   await deps.store.settleFailure(webhookId, settlement, signal.kind === "disable" ? signal.reason : null);

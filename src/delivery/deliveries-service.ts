@@ -98,13 +98,14 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
         throw unprocessable("webhook_disabled", "the webhook is disabled; enable it first (POST /v1/webhooks/:id/enable)");
       }
       const chain = row.chain + 1;
+      const now = deps.clock.now();
       const updated = await db.delivery.updateMany({
         where: { id, chain: row.chain, status: { not: "pending" } },
-        data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: deps.clock.now(), lastError: null },
+        data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: now, lastError: null },
       });
       if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
       try {
-        await deps.enqueue([{ id, chain, webhookId: row.webhookId }]);
+        await deps.enqueue([{ id, accountId, webhookId: row.webhookId, chain, chainAttempts: 0, dueAt: now }]);
       } catch {
         // Committed; the recovery sweep enqueues it.
       }

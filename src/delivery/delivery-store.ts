@@ -16,6 +16,7 @@ export interface DeliveryForAttempt {
   attemptCount: number;
   chain: number;
   chainAttempts: number;
+  nextAttemptAt: Date | null;
   event: { id: string; type: string; createdAt: Date; data: string };
   webhook: {
     url: string;
@@ -39,6 +40,7 @@ interface Row {
   attempt_count: number;
   chain: number;
   chain_attempts: number;
+  next_attempt_at: Date | null;
   event_id: string;
   e_type: string;
   e_created_at: Date;
@@ -56,7 +58,7 @@ interface Row {
 const LOAD = preparedStatement<Row>(
   "load_for_attempts",
   `SELECT d.id, d.account_id, d.webhook_id, d.event_type, d.status::text AS status, d.is_test,
-          d.attempt_count, d.chain, d.chain_attempts,
+          d.attempt_count, d.chain, d.chain_attempts, d.next_attempt_at,
           e.id AS event_id, e.type AS e_type, e.created_at AS e_created_at, e.data AS e_data,
           w.url, w.status::text AS w_status, w.disabled_reason, w.dialect, w.dialect_options,
           w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at
@@ -83,6 +85,7 @@ function toDelivery(r: Row): DeliveryForAttempt {
     attemptCount: r.attempt_count,
     chain: r.chain,
     chainAttempts: r.chain_attempts,
+    nextAttemptAt: r.next_attempt_at,
     event: { id: r.event_id, type: r.e_type, createdAt: r.e_created_at, data: r.e_data },
     webhook: {
       url: r.url,

@@ -1,72 +1,76 @@
 import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
 import type { EnqueueDeliveries } from "../events/service";
-import { microBatch } from "../lib/micro-batch";
+import type { Publish, Scheduler } from "../scheduler/scheduler";
+import { parseMember, ticketFor } from "../scheduler/tickets";
 
 export const DELIVERY_QUEUE = "deliveries";
 
+/**
+ * One job per attempt the scheduler dispatched (src/scheduler/): the job id is the ticket's
+ * member, `<delivery>-<chain>-<attempt>`, so an attempt is never queued twice, whoever asks.
+ * Jobs live only from dispatch to the end of the attempt; everything waiting waits in the
+ * scheduler, where waiting costs nothing.
+ */
 export interface DeliveryJobData {
   deliveryId: string;
   chain: number;
-  /** Lets the worker ask for the webhook's in-flight lease while it loads the delivery (optional: older jobs lack it). */
+  /** Attempts this chain had made when the attempt was queued (absent in jobs queued before the scheduler). */
+  attempt?: number;
   webhookId?: string;
-}
-
-/**
- * One job per delivery chain, keyed by delivery id and chain, so enqueueing a delivery twice
- * (the API after commit, the recovery sweep, a second worker) adds it once. BullMQ refuses
- * ":" in custom ids, hence the dash.
- */
-export function jobIdFor(deliveryId: string, chain: number): string {
-  return `${deliveryId}-${chain}`;
+  accountId?: string;
 }
 
 export function createDeliveryQueue(connection: RedisOptions, prefix: string): Queue<DeliveryJobData> {
   return new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
     connection,
     prefix,
-    // The delivery's own retries are ours (retry-policy.ts, via moveToDelayed); BullMQ's
-    // attempts only cover a processor that crashed on infrastructure (Postgres down…).
+    // The delivery's own retries are the scheduler's (a new ticket per attempt); BullMQ's
+    // attempts only cover a processor that failed on infrastructure (Postgres down…), and the
+    // worker queues the attempt again once they are used up, so a failed job need not be kept.
     defaultJobOptions: {
       attempts: 8,
       backoff: { type: "exponential", delay: 1_000 },
       removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+      removeOnFail: true,
     },
     streams: { events: { maxLen: 10_000 } },
   });
+}
+
+/** The key prefix of the queue's own keys (its wait list, its jobs), which the scheduler's scripts read. */
+export function bullKeyPrefix(prefix: string): string {
+  return `${prefix}:${DELIVERY_QUEUE}`;
+}
+
+/** Dispatched tickets become jobs, all in one `addBulk`. */
+export function jobPublisher(queue: Queue<DeliveryJobData>): Publish {
+  return async (dispatched) => {
+    await queue.addBulk(
+      dispatched.flatMap((d) => {
+        const ref = parseMember(d.member);
+        if (!ref) return [];
+        return [{ name: "deliver", data: { ...ref, webhookId: d.webhookId, accountId: d.accountId }, opts: { jobId: d.member } }];
+      }),
+    );
+  };
 }
 
 /**
  * The API's enqueue step. Bounded in time: with Redis down it must not hold the request,
  * whose event is already committed and will be found by the recovery sweep.
  */
-export function queueEnqueuer(queue: Queue<DeliveryJobData>, redis: Redis, timeoutMs: number): EnqueueDeliveries {
-  // Concurrent requests' deliveries go to Redis in one addBulk.
-  const addTogether = microBatch<{ id: string; chain: number; webhookId?: string }[], void>({
-    maxSize: 50,
-    maxConcurrent: 4,
-    run: async (lists) => {
-      await queue.addBulk(
-        lists.flat().map((d) => ({
-          name: "deliver",
-          data: { deliveryId: d.id, chain: d.chain, ...(d.webhookId ? { webhookId: d.webhookId } : {}) },
-          opts: { jobId: jobIdFor(d.id, d.chain) },
-        })),
-      );
-      return lists.map(() => undefined);
-    },
-  });
+export function schedulingEnqueuer(scheduler: Scheduler, redis: Redis, timeoutMs: number): EnqueueDeliveries {
   return async (deliveries) => {
     // Known to be down: fail at once instead of waiting out the timeout on every request.
     if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
-    const add = addTogether(deliveries);
+    const queued = scheduler.enqueue(deliveries.map((d) => ticketFor(d, d.dueAt.getTime())));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`enqueue took longer than ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([add, timeout]);
+      await Promise.race([queued, timeout]);
     } finally {
       clearTimeout(timer);
     }

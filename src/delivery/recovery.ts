@@ -1,71 +1,148 @@
-import type { Queue } from "bullmq";
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import type { Db } from "../lib/prisma";
-import { jobIdFor, type DeliveryJobData } from "./queue";
+import { preparedStatement, type Sql } from "../lib/prisma";
+import type { Scheduler } from "../scheduler/scheduler";
+import { ticketFor } from "../scheduler/tickets";
 
 /**
- * Postgres is the record of what must be delivered; Redis only schedules it. A delivery that
- * is pending and overdue, but has no live job (Redis lost it, or the API crashed between
- * commit and enqueue), is enqueued again. Job ids are deterministic, so a delivery that does
- * have a job is never doubled.
+ * Postgres is the record of what must be delivered; Redis only schedules it. Two ways a pending
+ * delivery can be missing from Redis, and one sweep for each:
+ *
+ * - A few recent ones: the API crashed or lost Redis between commit and enqueue, or Redis came
+ *   back from its append-only file without its last second. Every pending delivery is looked at
+ *   once, `graceMs` after it came due (a window that moves with the clock, its end kept in
+ *   Redis), so a long backlog is not re-read on every sweep.
+ * - Everything: Redis restarted empty, failed over to an empty replica, or was flushed. The
+ *   scheduler keeps an epoch key; when it is gone, every pending delivery is queued again, due
+ *   or not, and then the epoch is written anew.
+ *
+ * Queueing is "if absent" (scheduler/lua.ts): an attempt already waiting, in flight or a job is
+ * left alone, so neither sweep can double one. Both page through an index in slices.
  */
 export interface RecoveryDeps {
-  db: Db;
-  queue: Queue<DeliveryJobData>;
+  sql: Sql;
+  redis: Redis;
+  scheduler: Pick<Scheduler, "restore">;
   clock: Clock;
+  logger: Logger;
+  /** Keys' prefix (the queue prefix): the lock, the window's end. */
+  prefix: string;
+  readEpoch(): Promise<string | null>;
+  writeEpoch(value: string): Promise<void>;
   graceMs: number;
-  batchSize?: number;
+  pageSize?: number;
 }
 
-const LIVE_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
+interface Row {
+  id: string;
+  account_id: string;
+  webhook_id: string;
+  chain: number;
+  chain_attempts: number;
+  next_attempt_at: Date;
+}
 
-export async function recoverLostDeliveries(deps: RecoveryDeps): Promise<number> {
-  const cutoff = new Date(deps.clock.now().getTime() - deps.graceMs);
-  const overdue = await deps.db.delivery.findMany({
-    where: { status: "pending", nextAttemptAt: { lt: cutoff } },
-    select: { id: true, chain: true, webhookId: true },
-    orderBy: { nextAttemptAt: "asc" },
-    take: deps.batchSize ?? 500,
-  });
-  let recovered = 0;
-  for (const d of overdue) {
-    const jobId = jobIdFor(d.id, d.chain);
-    const job = await deps.queue.getJob(jobId);
-    if (job) {
-      if (LIVE_STATES.has(await job.getState())) continue;
-      await job.remove();
-    }
-    await deps.queue.add("deliver", { deliveryId: d.id, chain: d.chain, webhookId: d.webhookId }, { jobId });
-    recovered++;
+const PAGE = preparedStatement<Row>(
+  "recovery_page",
+  `SELECT id, account_id, webhook_id, chain, chain_attempts, next_attempt_at
+     FROM deliveries
+    WHERE status = 'pending' AND next_attempt_at > $1 AND next_attempt_at <= $2
+      AND (next_attempt_at, id) > ($3, $4)
+    ORDER BY next_attempt_at, id
+    LIMIT $5`,
+);
+
+/** Queues every pending delivery due in (from, to], page by page; answers how many were missing. */
+export async function queuePendingBetween(deps: RecoveryDeps, from: Date, to: Date, onPage?: () => Promise<void>): Promise<number> {
+  const size = deps.pageSize ?? 2_000;
+  let after = { at: from, id: "" };
+  let queued = 0;
+  for (;;) {
+    const { rows } = await PAGE(deps.sql, [from, to, after.at, after.id, size]);
+    if (rows.length === 0) return queued;
+    queued += await deps.scheduler.restore(
+      rows.map((r) => ticketFor({ id: r.id, accountId: r.account_id, webhookId: r.webhook_id, chain: r.chain, chainAttempts: r.chain_attempts }, r.next_attempt_at.getTime())),
+    );
+    const last = rows[rows.length - 1]!;
+    after = { at: last.next_attempt_at, id: last.id };
+    await onPage?.();
+    if (rows.length < size) return queued;
   }
-  return recovered;
+}
+
+export interface Recovery {
+  /**
+   * One pass: the full rescan if the epoch is gone, else the window since the last pass.
+   * `onPage` runs after each page (the loop renews its lease there).
+   */
+  run(onPage?: () => Promise<void>): Promise<{ rescanned: number | null; swept: number }>;
+}
+
+const FOREVER = new Date("9999-12-31T00:00:00Z");
+const BEGINNING = new Date(0);
+
+export function createRecovery(deps: RecoveryDeps): Recovery {
+  const windowKey = `${deps.prefix}:fair:swept`;
+  return {
+    async run(onPage) {
+      let rescanned: number | null = null;
+      const now = deps.clock.now().getTime();
+      const end = new Date(now - deps.graceMs);
+      if ((await deps.readEpoch()) === null) {
+        // Everything, the future retries too: they are lost with the rest.
+        rescanned = await queuePendingBetween(deps, BEGINNING, FOREVER, onPage);
+        await deps.redis.set(windowKey, String(end.getTime()));
+        await deps.writeEpoch(`${new Date(now).toISOString()} ${randomUUID()}`);
+        deps.logger.warn({ rescanned }, "Redis held no scheduler epoch (restarted empty, failed over or flushed): every pending delivery queued again");
+        return { rescanned, swept: 0 };
+      }
+      const from = new Date(Number((await deps.redis.get(windowKey)) ?? end.getTime() - deps.graceMs));
+      if (from >= end) return { rescanned, swept: 0 };
+      // A pass that fails part-way leaves the window where it was: the next one reads it again.
+      const swept = await queuePendingBetween(deps, from, end, onPage);
+      await deps.redis.set(windowKey, String(end.getTime()));
+      if (swept > 0) deps.logger.warn({ swept }, "queued again pending deliveries that Redis did not have");
+      return { rescanned, swept };
+    },
+  };
 }
 
 /**
- * Runs the sweep every `intervalMs` in one process at a time (a Redis lease), so several
- * workers do not all scan the same rows.
+ * Runs recovery every `intervalMs`, and at once when asked (the scheduler's clock saw the epoch
+ * gone), in one process at a time: a Redis lease that the pass renews as it goes.
  */
-export function startRecoveryLoop(opts: RecoveryDeps & { redis: Redis; prefix: string; intervalMs: number; logger: Logger }): () => Promise<void> {
+export function startRecoveryLoop(recovery: Recovery, opts: { redis: Redis; prefix: string; intervalMs: number; logger: Logger }) {
   const lockKey = `${opts.prefix}:recovery-lock`;
+  const leaseMs = Math.max(opts.intervalMs * 2, 60_000);
   let running: Promise<void> | null = null;
-  const sweep = async () => {
-    const got = await opts.redis.set(lockKey, String(process.pid), "PX", Math.max(opts.intervalMs, 1_000), "NX");
-    if (got !== "OK") return;
-    const n = await recoverLostDeliveries(opts);
-    if (n > 0) opts.logger.warn({ recovered: n }, "re-enqueued deliveries that had no job");
+  const pass = async () => {
+    const token = randomUUID();
+    if ((await opts.redis.set(lockKey, token, "PX", leaseMs, "NX")) !== "OK") return;
+    try {
+      await recovery.run(async () => {
+        await opts.redis.pexpire(lockKey, leaseMs);
+      });
+    } finally {
+      // Only our own lease: a pass that outlived it must not free another process's.
+      if ((await opts.redis.get(lockKey)) === token) await opts.redis.del(lockKey);
+    }
   };
-  const timer = setInterval(() => {
+  const trigger = () => {
     if (running) return;
-    running = sweep()
+    running = pass()
       .catch((err: unknown) => opts.logger.warn({ err: err instanceof Error ? err.message : err }, "recovery sweep failed"))
       .finally(() => {
         running = null;
       });
-  }, opts.intervalMs);
-  return async () => {
-    clearInterval(timer);
-    await running;
+  };
+  const timer = setInterval(trigger, opts.intervalMs);
+  return {
+    trigger,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }

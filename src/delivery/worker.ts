@@ -1,30 +1,29 @@
-import { DelayedError, Worker, type Job } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
+import type { Scheduler } from "../scheduler/scheduler";
+import { memberFor } from "../scheduler/tickets";
 import { deliver, type DeliverDeps } from "./deliver";
 import { DELIVERY_QUEUE, type DeliveryJobData } from "./queue";
 
 /**
- * The BullMQ consumer. A retry is the same job moved to the delayed set (BullMQ's
- * DelayedError protocol), so a delivery keeps one job id for its whole chain.
+ * The BullMQ consumer: each job is one dispatched attempt (see src/scheduler/). A retry is a
+ * new ticket in the scheduler, not this job delayed, so a webhook's waiting deliveries never
+ * occupy the queue or a worker's slots.
  */
 export function createDeliveryWorker(opts: {
   connection: Redis;
   prefix: string;
   concurrency: number;
   deps: DeliverDeps;
+  scheduler: Pick<Scheduler, "release">;
+  /** How long to wait before queueing again an attempt whose job ran out of BullMQ's own retries. */
+  exhaustedRetryMs: number;
   logger: Logger;
 }): Worker<DeliveryJobData> {
   const worker = new Worker<DeliveryJobData>(
     DELIVERY_QUEUE,
-    async (job: Job<DeliveryJobData>, token?: string) => {
-      const outcome = await deliver(opts.deps, job.data);
-      if (outcome.kind === "later") {
-        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
-        throw new DelayedError();
-      }
-      return outcome.detail;
-    },
+    async (job: Job<DeliveryJobData>) => deliver(opts.deps, { data: job.data, rerun: job.attemptsStarted > 1 }),
     {
       connection: opts.connection,
       prefix: opts.prefix,
@@ -41,8 +40,18 @@ export function createDeliveryWorker(opts: {
     },
   );
   worker.on("failed", (job, err) => {
-    if (err instanceof DelayedError) return;
-    opts.logger.error({ jobId: job?.id, err: err.message }, "delivery job failed; BullMQ will retry it");
+    if (!job) return;
+    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
+    opts.logger.error({ jobId: job.id, err: err.message, exhausted }, exhausted ? "delivery job failed for good; queueing the attempt again" : "delivery job failed; BullMQ will retry it");
+    if (!exhausted || !job.data.webhookId || !job.data.accountId) return;
+    // Our infrastructure failed it every time (Postgres away for minutes): the delivery is
+    // still pending, so the attempt goes back in line, a while later. (Were this lost, the
+    // scheduler's reconcile would queue it again, the job being gone.)
+    const member = memberFor({ deliveryId: job.data.deliveryId, chain: job.data.chain, attempt: job.data.attempt ?? 0 });
+    const slot = { member, webhookId: job.data.webhookId };
+    opts.scheduler
+      .release(slot, { ...slot, accountId: job.data.accountId, dueAt: Date.now() + opts.exhaustedRetryMs })
+      .catch((e: unknown) => opts.logger.warn({ jobId: job.id, err: e instanceof Error ? e.message : e }, "could not queue the attempt again; reconcile will"));
   });
   worker.on("error", (err) => opts.logger.warn({ err: err.message }, "delivery worker error"));
   return worker;

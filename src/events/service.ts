@@ -9,8 +9,18 @@ import { ingestLookup, insertEventsWithDeliveries, type IngestLookup, type NewDe
 import type { LookupCache } from "./lookup-cache";
 import type { AcceptedEventDto, EventInput } from "./schemas";
 
-/** Hands new deliveries to the queue. Failing here loses nothing: the rows are committed. */
-export type EnqueueDeliveries = (deliveries: { id: string; chain: number; webhookId?: string }[]) => Promise<void>;
+/** A committed delivery that now needs an attempt, due at `dueAt`. */
+export interface DeliveryToQueue {
+  id: string;
+  accountId: string;
+  webhookId: string;
+  chain: number;
+  chainAttempts: number;
+  dueAt: Date;
+}
+
+/** Hands new deliveries to the scheduler. Failing here loses nothing: the rows are committed. */
+export type EnqueueDeliveries = (deliveries: DeliveryToQueue[]) => Promise<void>;
 
 export interface EventsDeps {
   db: Db;
@@ -164,10 +174,10 @@ export function createEventsService(deps: EventsDeps) {
     }
   }
 
-  async function enqueueQuietly(deliveries: { id: string; webhookId: string }[]) {
+  async function enqueueQuietly(deliveries: NewDelivery[]) {
     if (deliveries.length === 0) return;
     try {
-      await deps.enqueue(deliveries.map((d) => ({ id: d.id, chain: 0, webhookId: d.webhookId })));
+      await deps.enqueue(deliveries.map((d) => ({ id: d.id, accountId: d.accountId, webhookId: d.webhookId, chain: 0, chainAttempts: 0, dueAt: d.nextAttemptAt })));
     } catch (err) {
       // Committed is what counts: the worker's recovery sweep enqueues what did not make it.
       deps.logger.warn({ err: err instanceof Error ? err.message : err, count: deliveries.length }, "enqueue failed; recovery will pick the deliveries up");

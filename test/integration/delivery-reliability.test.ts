@@ -37,6 +37,8 @@ describe("delivery under failure", () => {
       const id = await register(app, key, r);
       const res = await emit(app, key);
       await app.container.db.webhook.update({ where: { id }, data: { status: "disabled", disabledReason: "paused by test" } });
+      // Dispatched at once (nothing was ahead of it): it holds one of the webhook's slots.
+      expect(await app.container.fairQueue.webhookState(id)).toEqual({ waiting: 0, inFlight: 1 });
       await app.container.startWorker();
       const delivery = await eventually(
         () => app.container.db.delivery.findFirst({ where: { eventId: res.body.id, status: "skipped" } }),
@@ -45,8 +47,8 @@ describe("delivery under failure", () => {
       expect(delivery.lastError).toMatch(/webhook disabled \(paused by test\)/);
       expect(delivery.attemptCount).toBe(0);
       expect(r.deliveries).toHaveLength(0);
-      // The job named its webhook, so the worker asked for a lease while loading; unused, it went back.
-      await eventually(async () => (await app.container.redis.zcard(`${app.container.config.queuePrefix}:inflight:${id}`)) === 0, "the unused lease to be released");
+      // The skipped attempt held one of the webhook's in-flight slots from dispatch; it is free again.
+      await eventually(async () => (await app.container.fairQueue.webhookState(id)).inFlight === 0, "the slot to be released");
     }));
 
   it("warns at the failure threshold and disables a webhook that keeps failing past the configured period", () =>

@@ -50,6 +50,7 @@ describe("loadConfig", () => {
       deliveryTimeoutMs: 5_000,
       responseBodyMaxBytes: 64 * 1024,
       maxInFlightPerWebhook: 10,
+      dispatchAhead: 50,
       disableAfterMs: 5 * 86_400_000,
       recoveryIntervalMs: 30_000,
       recoveryGraceMs: 30_000,

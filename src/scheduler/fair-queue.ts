@@ -1,0 +1,110 @@
+import type { Redis } from "ioredis";
+import { ENQUEUE, RECONCILE, REACQUIRE, RELEASE, TICK } from "./lua";
+import type { Dispatched, Slot, Ticket } from "./tickets";
+
+/**
+ * The fair scheduler's state in Redis (lua.ts): per-webhook lines of tickets, in-flight slots,
+ * and the rings it serves them from. Every call is one script, atomic across processes; each
+ * answers what it dispatched, for the caller to turn into jobs.
+ */
+export interface FairQueueOptions {
+  /** Our keys' prefix, `<queue prefix>:fair`. */
+  prefix: string;
+  /** The BullMQ queue's key prefix, `<queue prefix>:<queue name>`: its wait list and job keys. */
+  bullPrefix: string;
+  /** Slots per webhook: attempts dispatched and not released, across every process. */
+  cap: number;
+  /** Dispatching stops while BullMQ's wait list holds this many jobs. */
+  ahead: number;
+  now: () => number;
+}
+
+export interface Handout {
+  dispatched: Dispatched[];
+  /** When the earliest ticket not yet due comes due (epoch ms), if any. */
+  nextDueAt: number | null;
+}
+
+export interface FairQueue {
+  /** Queues tickets (each attempt once: one already waiting, in flight or a job is left alone), then dispatches. */
+  enqueue(tickets: Ticket[]): Promise<Handout & { added: number }>;
+  /** Frees the slots of finished attempts and queues those that follow them, in one step; then dispatches. */
+  release(done: Slot[], next: Ticket[]): Promise<Handout & { added: number }>;
+  /** Wakes webhooks whose first ticket came due, then dispatches; says whether the epoch key is there. */
+  tick(): Promise<Handout & { epochPresent: boolean }>;
+  /** For an attempt that runs again: true if it holds a slot (kept or retaken), false if it went back in line. */
+  reacquire(ticket: Ticket): Promise<boolean>;
+  /** Frees slots of dispatches older than `olderThanMs` that never became jobs, and queues them again. */
+  reconcile(olderThanMs: number, limit: number): Promise<number>;
+  /** A webhook's tickets waiting and slots taken, as they stand. */
+  webhookState(webhookId: string): Promise<{ waiting: number; inFlight: number }>;
+  /** The epoch: a marker whose absence means Redis lost our state (see delivery/recovery.ts). */
+  readEpoch(): Promise<string | null>;
+  writeEpoch(value: string): Promise<void>;
+}
+
+/** Tickets per script call: a script blocks Redis while it runs, so long lists go in slices. */
+const SLICE = 500;
+/** Timers woken per tick at most; the rest wake on the next one. */
+const WAKE_PER_TICK = 1_000;
+
+type Reply = (number | string)[];
+type Scripted = Redis & Record<"hrFairEnqueue" | "hrFairRelease" | "hrFairTick" | "hrFairReacquire" | "hrFairReconcile", (...args: (string | number)[]) => Promise<Reply | number>>;
+
+const COMMANDS = { hrFairEnqueue: ENQUEUE, hrFairRelease: RELEASE, hrFairTick: TICK, hrFairReacquire: REACQUIRE, hrFairReconcile: RECONCILE };
+
+export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue {
+  // Defined commands go by EVALSHA: the script's hash, not its text, on every call.
+  for (const [name, lua] of Object.entries(COMMANDS)) if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+  const r = redis as Scripted;
+  const common = () => [opts.prefix, opts.bullPrefix, opts.now(), opts.cap, opts.ahead];
+  const flat = (tickets: Ticket[]) => tickets.flatMap((t) => [t.member, t.webhookId, t.accountId, Math.round(t.dueAt)]);
+
+  async function inSlices(tickets: Ticket[], call: (slice: Ticket[], first: boolean) => Promise<Reply>) {
+    const out = { added: 0, dispatched: [] as Dispatched[], nextDueAt: null as number | null };
+    for (let i = 0; i === 0 || i < tickets.length; i += SLICE) {
+      const reply = await call(tickets.slice(i, i + SLICE), i === 0);
+      const h = handout(reply);
+      out.added += Number(reply[0]);
+      out.dispatched.push(...h.dispatched);
+      out.nextDueAt = h.nextDueAt;
+    }
+    return out;
+  }
+
+  return {
+    enqueue: (tickets) => inSlices(tickets, async (slice) => (await r.hrFairEnqueue(...common(), slice.length, ...flat(slice))) as Reply),
+    release: (done, next) =>
+      // The slots go with the first slice; further slices only queue.
+      inSlices(next, async (slice, first) => {
+        const freed = first ? done : [];
+        return (await r.hrFairRelease(...common(), freed.length, ...freed.flatMap((d) => [d.member, d.webhookId]), slice.length, ...flat(slice))) as Reply;
+      }),
+    async tick() {
+      const reply = (await r.hrFairTick(...common(), WAKE_PER_TICK)) as Reply;
+      return { ...handout(reply), epochPresent: Number(reply[0]) === 1 };
+    },
+    async reacquire(t) {
+      return (await r.hrFairReacquire(...common(), t.member, t.webhookId, t.accountId, Math.round(t.dueAt))) === 1;
+    },
+    async reconcile(olderThanMs, limit) {
+      return Number(await r.hrFairReconcile(...common(), olderThanMs, limit));
+    },
+    async webhookState(webhookId) {
+      const [waiting, inFlight] = await Promise.all([redis.zcard(`${opts.prefix}:q:${webhookId}`), redis.zcard(`${opts.prefix}:f:${webhookId}`)]);
+      return { waiting, inFlight };
+    },
+    readEpoch: () => redis.get(`${opts.prefix}:epoch`),
+    async writeEpoch(value) {
+      await redis.set(`${opts.prefix}:epoch`, value);
+    },
+  };
+}
+
+/** [_, next timer or -1, then member, webhook, account of each dispatched] */
+function handout(reply: Reply): Handout {
+  const dispatched: Dispatched[] = [];
+  for (let i = 2; i + 2 < reply.length; i += 3) dispatched.push({ member: String(reply[i]), webhookId: String(reply[i + 1]), accountId: String(reply[i + 2]) });
+  const next = Number(reply[1]);
+  return { dispatched, nextDueAt: next >= 0 ? next : null };
+}

@@ -1,0 +1,213 @@
+/**
+ * The fair scheduler's state lives in Redis and changes only inside these scripts, so every
+ * transition (queue, dispatch, release, wake) is atomic across all API and worker processes.
+ *
+ * Keys, under the deployment's prefix P (`<queue prefix>:fair`):
+ *   P:q:<webhook>   ZSET  tickets waiting, scored by due time (ms)       first attempts in emission order
+ *   P:f:<webhook>   ZSET  tickets dispatched and not yet released         the webhook's in-flight slots
+ *   P:w:<webhook>   HASH  a = account, s = sequence number when last served
+ *   P:a:<account>   ZSET  the account's ready webhooks, by last served    (ready: a due ticket and a free slot)
+ *   P:accounts      ZSET  accounts with a ready webhook, by last served
+ *   P:served        HASH  account -> sequence number when last served
+ *   P:timers        ZSET  webhooks with a free slot whose first ticket is not due yet, by its due time
+ *   P:released      ZSET  "<webhook>|<member>" -> dispatch time, for finding dispatches that never became jobs
+ *   P:seq           the dispatch counter
+ * A webhook at its cap or with nothing waiting is in none of the rings: waiting costs nothing.
+ *
+ * Every script takes the same first five arguments: P, the BullMQ queue's key prefix (to read
+ * the length of its wait list and whether a job exists), now (ms), the per-webhook cap, and how
+ * many jobs may wait in BullMQ's wait list before dispatching stops (`ahead`).
+ */
+const PRELUDE = `
+local P, B = ARGV[1], ARGV[2]
+local now, cap, ahead = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local rc = redis.call
+local ACCOUNTS, SERVED, TIMERS, RELEASED, SEQ = P .. ':accounts', P .. ':served', P .. ':timers', P .. ':released', P .. ':seq'
+local function waiting(wh) return P .. ':q:' .. wh end
+local function flying(wh) return P .. ':f:' .. wh end
+local function hook(wh) return P .. ':w:' .. wh end
+local function ring(acc) return P .. ':a:' .. acc end
+
+-- Puts a webhook where its state says: in its account's ring (ready), in the timers (its
+-- first ticket is not due yet), or nowhere (nothing waiting, or every slot taken).
+local function place(wh)
+  local acc = rc('HGET', hook(wh), 'a')
+  if not acc then return end
+  local first = rc('ZRANGE', waiting(wh), 0, 0, 'WITHSCORES')
+  local busy = rc('ZCARD', flying(wh))
+  local ready, sleeping = false, false
+  if first[1] and busy < cap then
+    if tonumber(first[2]) <= now then ready = true else sleeping = true end
+  end
+  if sleeping then rc('ZADD', TIMERS, first[2], wh) else rc('ZREM', TIMERS, wh) end
+  if ready then
+    if not rc('ZSCORE', ring(acc), wh) then
+      rc('ZADD', ring(acc), rc('HGET', hook(wh), 's') or 0, wh)
+      if not rc('ZSCORE', ACCOUNTS, acc) then rc('ZADD', ACCOUNTS, rc('HGET', SERVED, acc) or 0, acc) end
+    end
+  elseif rc('ZREM', ring(acc), wh) == 1 and rc('EXISTS', ring(acc)) == 0 then
+    rc('ZREM', ACCOUNTS, acc)
+  end
+  -- Nothing waiting and nothing in flight: forget it until its next ticket.
+  if not first[1] and busy == 0 then rc('DEL', hook(wh)) end
+end
+
+-- Queues a ticket unless the same attempt already waits, is in flight or has a job.
+local function queue(m, wh, acc, due)
+  if rc('ZSCORE', waiting(wh), m) or rc('ZSCORE', flying(wh), m) or rc('EXISTS', B .. ':' .. m) == 1 then return 0 end
+  rc('HSET', hook(wh), 'a', acc)
+  rc('ZADD', waiting(wh), due, m)
+  return 1
+end
+
+local function takeSlot(wh, m)
+  rc('ZADD', flying(wh), now, m)
+  rc('ZADD', RELEASED, now, wh .. '|' .. m)
+end
+
+local function freeSlot(wh, m)
+  rc('ZREM', RELEASED, wh .. '|' .. m)
+  return rc('ZREM', flying(wh), m)
+end
+
+-- Hands out due tickets while BullMQ's wait list is shorter than 'ahead': the least recently
+-- served account first, within it its least recently served ready webhook, that webhook's
+-- earliest ticket. Both go to the back of their line.
+local function dispatch(out)
+  local budget = ahead - rc('LLEN', B .. ':wait')
+  local guard = budget + 16
+  while budget > 0 and guard > 0 do
+    guard = guard - 1
+    local acc = rc('ZRANGE', ACCOUNTS, 0, 0)[1]
+    if not acc then break end
+    local wh = rc('ZRANGE', ring(acc), 0, 0)[1]
+    if not wh then
+      rc('ZREM', ACCOUNTS, acc)
+    else
+      local first = rc('ZRANGE', waiting(wh), 0, 0, 'WITHSCORES')
+      if first[1] and tonumber(first[2]) <= now and rc('ZCARD', flying(wh)) < cap then
+        rc('ZREM', waiting(wh), first[1])
+        takeSlot(wh, first[1])
+        local s = rc('INCR', SEQ)
+        rc('HSET', hook(wh), 's', s)
+        rc('HSET', SERVED, acc, s)
+        rc('ZADD', ring(acc), s, wh)
+        rc('ZADD', ACCOUNTS, s, acc)
+        out[#out + 1] = first[1]
+        out[#out + 1] = wh
+        out[#out + 1] = acc
+        budget = budget - 1
+      else
+        -- Not dispatchable after all (a state that place() below puts right, or a webhook
+        -- whose record is gone): out of the ring first, so it can never block its account.
+        rc('ZREM', ring(acc), wh)
+        if rc('EXISTS', ring(acc)) == 0 then rc('ZREM', ACCOUNTS, acc) end
+      end
+      place(wh)
+    end
+  end
+end
+
+local function nextTimer()
+  local t = rc('ZRANGE', TIMERS, 0, 0, 'WITHSCORES')[2]
+  return t and tonumber(t) or -1
+end
+
+-- Tickets as groups of four arguments from position i: member, webhook, account, due.
+local function queueAll(i, n, touched)
+  local added = 0
+  for k = 0, n - 1 do
+    local j = i + 4 * k
+    local wh = ARGV[j + 1]
+    added = added + queue(ARGV[j], wh, ARGV[j + 2], tonumber(ARGV[j + 3]))
+    touched[wh] = true
+  end
+  return added
+end
+`;
+
+/** ARGV[6] = n, then n tickets. Answers [added, next timer, then member, webhook, account of each dispatched]. */
+export const ENQUEUE = `${PRELUDE}
+local touched = {}
+local added = queueAll(7, tonumber(ARGV[6]), touched)
+for wh in pairs(touched) do place(wh) end
+local out = { added, 0 }
+dispatch(out)
+out[2] = nextTimer()
+return out`;
+
+/**
+ * ARGV[6] = n, then n pairs (member, webhook) whose slots are freed; then k, then k tickets
+ * (the attempts that follow, queued in the same step). Answers like ENQUEUE.
+ */
+export const RELEASE = `${PRELUDE}
+local touched = {}
+local n = tonumber(ARGV[6])
+for k = 0, n - 1 do
+  local wh = ARGV[8 + 2 * k]
+  freeSlot(wh, ARGV[7 + 2 * k])
+  touched[wh] = true
+end
+local at = 7 + 2 * n
+local added = queueAll(at + 1, tonumber(ARGV[at]), touched)
+for wh in pairs(touched) do place(wh) end
+local out = { added, 0 }
+dispatch(out)
+out[2] = nextTimer()
+return out`;
+
+/**
+ * Wakes up to ARGV[6] webhooks whose first ticket has come due, then dispatches. Answers
+ * [1 if the epoch key exists else 0, next timer, …dispatched as in ENQUEUE]: the epoch is
+ * how a worker notices that Redis lost everything (see recovery.ts).
+ */
+export const TICK = `${PRELUDE}
+for _, wh in ipairs(rc('ZRANGEBYSCORE', TIMERS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))) do place(wh) end
+local out = { rc('EXISTS', P .. ':epoch'), 0 }
+dispatch(out)
+out[2] = nextTimer()
+return out`;
+
+/**
+ * A job that runs again (its worker died, or it threw) asks for its slot back, ARGV[6..9] =
+ * member, webhook, account, due: 1 if it holds one (still, or again), 0 if the webhook is full
+ * and the ticket went back in line at its old place.
+ */
+export const REACQUIRE = `${PRELUDE}
+local m, wh, acc = ARGV[6], ARGV[7], ARGV[8]
+if rc('ZSCORE', flying(wh), m) then return 1 end
+rc('HSET', hook(wh), 'a', acc)
+if rc('ZCARD', flying(wh)) < cap then
+  takeSlot(wh, m)
+  place(wh)
+  return 1
+end
+rc('ZADD', waiting(wh), tonumber(ARGV[9]), m)
+place(wh)
+return 0`;
+
+/**
+ * Dispatches older than ARGV[6] ms whose BullMQ job does not exist: the process that
+ * dispatched them died before adding the job, or the queue lost it. Their slots are freed and
+ * the tickets queued again at the front (whether the delivery still needs them is Postgres's
+ * to say when they run). Up to ARGV[7] at a time; live ones are looked at again later.
+ * Answers how many were queued again.
+ */
+export const RECONCILE = `${PRELUDE}
+local requeued = 0
+local old = rc('ZRANGEBYSCORE', RELEASED, '-inf', now - tonumber(ARGV[6]), 'LIMIT', 0, tonumber(ARGV[7]))
+for _, e in ipairs(old) do
+  local bar = string.find(e, '|', 1, true)
+  local wh, m = string.sub(e, 1, bar - 1), string.sub(e, bar + 1)
+  if rc('EXISTS', B .. ':' .. m) == 1 then
+    rc('ZADD', RELEASED, now, e)
+  else
+    freeSlot(wh, m)
+    if rc('HGET', hook(wh), 'a') then
+      rc('ZADD', waiting(wh), now - tonumber(ARGV[6]), m)
+      requeued = requeued + 1
+    end
+    place(wh)
+  end
+end
+return requeued`;
