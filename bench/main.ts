@@ -1,9 +1,13 @@
 import { join } from "node:path";
 import { baseline } from "./baseline";
 import { drain } from "./drain";
+import { floor } from "./floor";
 import { ingest } from "./ingest";
 import { isolation } from "./isolation";
+import { hungBacklog } from "./hung-backlog";
 import { memory } from "./memory";
+import { recovery } from "./recovery";
+import { neighbourBurst, neighbourOutage } from "./neighbours";
 import { startReceiver } from "../harness/receiver";
 import { machineInfo, renderScenario, writeResults } from "./report";
 import { killAllChildren } from "../harness/stack";
@@ -20,7 +24,7 @@ import type { BenchContext, BenchOptions, Scenario, ScenarioResult } from "./typ
  * profiles of the API and worker processes next to it.
  * It reports; it never asserts.
  */
-const SCENARIOS: Scenario[] = [baseline, drain, sustained, ingest, isolation, memory];
+const SCENARIOS: Scenario[] = [baseline, drain, floor, sustained, ingest, isolation, neighbourOutage, neighbourBurst, hungBacklog, recovery, memory];
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}[,…]] [--repeat N] [--workers N] [--concurrency C] [--profile]`;
 const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
 

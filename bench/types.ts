@@ -25,6 +25,8 @@ export interface BenchContext {
   /** Figures one scenario leaves for a later one (baseline → drain, drain → memory). */
   shared: {
     baselinePerSec?: number;
+    /** The floor's best sustained deliveries/s, for sustained's ratio. */
+    floorPerSec?: number;
     drainMemory?: MemoryTrace[];
   };
   log(message: string): void;

@@ -7,19 +7,44 @@ export type IdPrefix = "acc" | "key" | "wh" | "evt" | "et" | "dlv" | "att";
 
 /**
  * A prefixed ULID-style id: 48 bits of milliseconds then 80 random bits, 26 characters.
- * Ids of one kind sort by creation time, which lets list endpoints page by id alone.
+ * Ids of one kind sort by creation time, which lets list endpoints page by id alone. Within
+ * one millisecond, ids made by one process increase (the random part of the previous id plus
+ * one, as ULID's monotonic mode does): a batch's events and deliveries then sort in the order
+ * they were made, which is the order the scheduler serves a webhook's deliveries of one instant.
  */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  const ms = Math.max(0, Math.floor(now));
   let time = "";
-  let t = Math.max(0, Math.floor(now));
+  let t = ms;
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const rnd = randomChunk();
-  let random = "";
-  for (let i = 0; i < 16; i++) random += ALPHABET[rnd[i]! % 32];
-  return `${prefix}_${time}${random}`;
+  return `${prefix}_${time}${randomPart(ms)}`;
+}
+
+let lastMs = -1;
+const lastDigits: number[] = new Array<number>(16).fill(0);
+
+/** 16 base32 digits: fresh in a new millisecond, the previous ones plus one in the same one. */
+function randomPart(ms: number): string {
+  let fresh = ms !== lastMs;
+  if (!fresh) {
+    let i = 15;
+    while (i >= 0 && lastDigits[i] === 31) lastDigits[i--] = 0;
+    // 80 bits exhausted within one millisecond cannot happen in practice; start afresh if it does.
+    if (i < 0) fresh = true;
+    else lastDigits[i]!++;
+  }
+  if (fresh) {
+    const rnd = randomChunk();
+    // The top bit clear leaves room to count up (2^79 ids) before the digits wrap.
+    for (let i = 0; i < 16; i++) lastDigits[i] = rnd[i]! % (i === 0 ? 16 : 32);
+    lastMs = ms;
+  }
+  let out = "";
+  for (const d of lastDigits) out += ALPHABET[d];
+  return out;
 }
 
 /**

@@ -35,6 +35,14 @@ describe("newId", () => {
     expect(ids.size).toBe(100);
   });
 
+  it("increases within one millisecond, so ids made together sort in the order they were made", () => {
+    const ids = Array.from({ length: 1_000 }, () => newId("dlv", 1_700_000_000_005));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(1_000);
+    // …and they still carry that millisecond.
+    expect(new Set(ids.map((id) => id.slice(4, 14))).size).toBe(1);
+  });
+
   it("uses only Crockford characters in its random part", () => {
     for (let i = 0; i < 100; i++) expect(newId("key").slice(14)).toMatch(CROCKFORD);
   });
