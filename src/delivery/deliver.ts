@@ -2,7 +2,7 @@ import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
 import type { Scheduler } from "../scheduler/scheduler";
-import { memberFor, ticketFor, type Slot, type Ticket } from "../scheduler/tickets";
+import { memberFor, parseMember, ticketFor, type Dispatched, type Slot, type Ticket } from "../scheduler/tickets";
 import { sendAttempt, signingFor, type AttemptDeps, type AttemptRecord } from "./attempt";
 import type { DeliveryForAttempt, Settlement } from "./delivery-store";
 import type { DeliveryJobData } from "./queue";
@@ -12,9 +12,10 @@ import type { DeliveryStore } from "./store";
 /**
  * One dispatched attempt as named steps: triage (load; drop, skip or catch up on what must not
  * be sent) → attempt (sign, POST, log) → settle (record the outcome, track the webhook's
- * health) → release (free the webhook's in-flight slot, queueing the retry in the same step).
- * It never throws for anything the receiver did, only when our own infrastructure fails (and
- * then BullMQ runs the job again).
+ * health) → release (free the webhook's in-flight slot, queueing the retry in the same step,
+ * and perhaps taking on the next ticket in fair order). A job runs its own ticket and then
+ * those it takes on. It never throws for anything the receiver did, only when our own
+ * infrastructure fails (and then BullMQ runs the job again).
  */
 export interface DeliverDeps extends AttemptDeps {
   store: DeliveryStore;
@@ -31,6 +32,27 @@ export interface DeliveryJob {
   data: DeliveryJobData;
   /** BullMQ started this job before (its worker died, or it threw): its slot may have been freed. */
   rerun: boolean;
+  /** "<job id>|<lock token>": lets the job go on with the next ticket as it frees a slot (null: never). */
+  holder: string | null;
+  /** True once the worker is stopping: the job takes on nothing new. */
+  stopping(): boolean;
+}
+
+/** Tickets one job runs in a row at most, so that a job stays a bounded unit of work. */
+const CHAIN_LIMIT = 500;
+
+/** The ticket a job runs now: the one it was created for, or one it went on with. */
+interface Current {
+  data: DeliveryJobData;
+  rerun: boolean;
+  continued: boolean;
+}
+
+interface Ran {
+  detail: string;
+  next: Dispatched | null;
+  /** The job's own ticket's success, still being written (its slot was freed beside it). */
+  settling?: Promise<void>;
 }
 
 /** What a dispatched job must do, decided from the delivery as Postgres has it now. */
@@ -54,34 +76,65 @@ export function triage(delivery: DeliveryForAttempt | null, job: DeliveryJobData
   return { kind: "attempt", delivery };
 }
 
+/**
+ * Runs the job's ticket and, while the scheduler hands it more as it frees slots (and the worker
+ * is not stopping), the tickets it goes on with. The job is finished only once its own ticket's
+ * outcome has committed (those it went on with commit before their slots are freed).
+ */
 export async function deliver(deps: DeliverDeps, job: DeliveryJob): Promise<string> {
-  const { data } = job;
+  let current: Current | null = { data: job.data, rerun: job.rerun, continued: false };
+  let own: Promise<void> | undefined;
+  let first = "";
+  let ran = 0;
+  try {
+    while (current) {
+      const continueAs = job.holder && !job.stopping() && ran + 1 < CHAIN_LIMIT ? job.holder : undefined;
+      const r = await runTicket(deps, current, continueAs);
+      if (ran++ === 0) first = r.detail;
+      own ??= r.settling;
+      current = r.next ? { data: jobDataFor(r.next), rerun: false, continued: true } : null;
+    }
+  } catch (err) {
+    // BullMQ runs the job again: its own ticket must be written (or not) by then, not half-way.
+    await own?.catch(() => undefined);
+    throw err;
+  }
+  // A failed write throws: BullMQ runs the job again, and its ticket, still pending, is sent again.
+  await own;
+  return ran > 1 ? `${first}; then ${ran - 1} more` : first;
+}
+
+function jobDataFor(d: Dispatched): DeliveryJobData {
+  const ref = parseMember(d.member);
+  if (!ref) throw new Error(`scheduler handed out a ticket that names no attempt: ${d.member}`);
+  return { ...ref, webhookId: d.webhookId, accountId: d.accountId };
+}
+
+async function runTicket(deps: DeliverDeps, current: Current, continueAs: string | undefined): Promise<Ran> {
+  const { data } = current;
   const delivery = await deps.store.load(data.deliveryId);
   const slot: Slot = { member: memberFor({ deliveryId: data.deliveryId, chain: data.chain, attempt: data.attempt ?? 0 }), webhookId: delivery?.webhookId ?? data.webhookId ?? "" };
   const step = triage(delivery, data);
   switch (step.kind) {
     case "drop":
-      await deps.scheduler.release(slot);
-      return step.detail;
+      return { detail: step.detail, next: await deps.scheduler.release(slot, undefined, continueAs) };
     case "catch_up":
-      await deps.scheduler.release(slot, step.next);
-      return "attempt already made; the next one is queued";
+      return { detail: "attempt already made; the next one is queued", next: await deps.scheduler.release(slot, step.next, continueAs) };
     case "skip": {
       const reason = step.delivery.webhook.disabledReason ?? "no reason";
       await deps.store.markSkipped(step.delivery.id, data.chain, `not attempted: webhook disabled (${reason})`);
-      await deps.scheduler.release(slot);
-      return "webhook disabled";
+      return { detail: "webhook disabled", next: await deps.scheduler.release(slot, undefined, continueAs) };
     }
     case "attempt":
-      return attempt(deps, job, slot, step.delivery);
+      return attempt(deps, current, slot, step.delivery, continueAs);
   }
 }
 
-async function attempt(deps: DeliverDeps, job: DeliveryJob, slot: Slot, delivery: DeliveryForAttempt): Promise<string> {
+async function attempt(deps: DeliverDeps, current: Current, slot: Slot, delivery: DeliveryForAttempt, continueAs: string | undefined): Promise<Ran> {
   // A job that ran before may have freed its slot before dying; it may go only with one, and
   // otherwise waits in line again at its old place.
   const again = { ...ticketFor(delivery, delivery.nextAttemptAt?.getTime() ?? deps.clock.now().getTime()), member: slot.member };
-  if (job.rerun && !(await deps.scheduler.reacquire(again))) return "webhook at its in-flight cap: back in line";
+  if (current.rerun && !(await deps.scheduler.reacquire(again))) return { detail: "webhook at its in-flight cap: back in line", next: null };
   const attemptNumber = delivery.attemptCount + 1;
   const chainAttempt = delivery.chainAttempts + 1;
   const sent = await sendAttempt(deps, {
@@ -92,18 +145,26 @@ async function attempt(deps: DeliverDeps, job: DeliveryJob, slot: Slot, delivery
     attemptNumber,
   });
   const verdict = judgeAttempt(sent.outcome, chainAttempt, deps.policy, sent.startedAt, (deps.random ?? Math.random)());
-  const settlement = settlementFor(job.data, sent, verdict, attemptNumber, chainAttempt, deps.clock.now());
+  const settlement = settlementFor(current.data, sent, verdict, attemptNumber, chainAttempt, deps.clock.now());
   if (verdict.kind === "delivered") {
-    // The slot is free as soon as the endpoint answered; the write need not hold it.
-    await Promise.all([deps.scheduler.release(slot), deps.store.recordSuccess(sent.row, settlement)]);
-    return "delivered";
+    const settling = deps.store.recordSuccess(sent.row, settlement);
+    if (current.continued) {
+      // A ticket taken on by a running job has no job of its own: only its slot says it is
+      // being attempted, so the slot is held until the outcome is written, or the recovery
+      // sweep could find the delivery pending and absent from Redis, and send it again.
+      await settling;
+      return { detail: "delivered", next: await deps.scheduler.release(slot, undefined, continueAs) };
+    }
+    // The job's own ticket is covered by the job until it ends: its slot is free as soon as
+    // the endpoint answered, and the job goes on with its next ticket while the write commits.
+    settling.catch(() => undefined); // awaited by deliver()
+    return { detail: "delivered", next: await deps.scheduler.release(slot, undefined, continueAs), settling };
   }
   await settleFailure(deps, delivery.webhookId, sent, settlement, verdict);
   // The retry is queued only once Postgres says it is due; a job that dies before this is run
   // again, finds the attempt made and queues it then (triage's catch_up).
   const next = settlement.nextAttemptAt ? ticketFor({ ...delivery, chainAttempts: chainAttempt }, settlement.nextAttemptAt.getTime()) : undefined;
-  await deps.scheduler.release(slot, next);
-  return verdict.reason;
+  return { detail: verdict.reason, next: await deps.scheduler.release(slot, next, continueAs) };
 }
 
 function settlementFor(job: DeliveryJobData, sent: AttemptRecord, verdict: AttemptVerdict, attemptCount: number, chainAttempts: number, now: Date): Settlement {

@@ -21,9 +21,16 @@ export function createDeliveryWorker(opts: {
   exhaustedRetryMs: number;
   logger: Logger;
 }): Worker<DeliveryJobData> {
-  const worker = new Worker<DeliveryJobData>(
+  const worker: Worker<DeliveryJobData> = new Worker<DeliveryJobData>(
     DELIVERY_QUEUE,
-    async (job: Job<DeliveryJobData>) => deliver(opts.deps, { data: job.data, rerun: job.attemptsStarted > 1 }),
+    async (job: Job<DeliveryJobData>, token?: string): Promise<string> =>
+      deliver(opts.deps, {
+        data: job.data,
+        rerun: job.attemptsStarted > 1,
+        holder: token ? `${job.id}|${token}` : null,
+        // Once close() is called the job takes on no more tickets: the worker finishes what it holds.
+        stopping: (): boolean => Boolean(worker.closing),
+      }),
     {
       connection: opts.connection,
       prefix: opts.prefix,

@@ -25,11 +25,20 @@ export interface Handout {
   nextDueAt: number | null;
 }
 
+/** A slot to free; with `continueAs` (its job's "<id>|<lock token>"), that job asks to go on with the next ticket itself. */
+export interface Freed extends Slot {
+  continueAs?: string;
+}
+
 export interface FairQueue {
   /** Queues tickets (each attempt once: one already waiting, in flight or a job is left alone), then dispatches. */
   enqueue(tickets: Ticket[]): Promise<Handout & { added: number }>;
-  /** Frees the slots of finished attempts and queues those that follow them, in one step; then dispatches. */
-  release(done: Slot[], next: Ticket[]): Promise<Handout & { added: number }>;
+  /**
+   * Frees the slots of finished attempts and queues those that follow them, in one step; then
+   * dispatches. `continuations[i]` is the ticket `done[i]`'s job goes on with, if it asked and
+   * was granted one (see lua.ts, RELEASE).
+   */
+  release(done: Freed[], next: Ticket[]): Promise<Handout & { added: number; continuations: (Dispatched | null)[] }>;
   /** Wakes webhooks whose first ticket came due, then dispatches; says whether the epoch key is there. */
   tick(): Promise<Handout & { epochPresent: boolean }>;
   /** For an attempt that runs again: true if it holds a slot (kept or retaken), false if it went back in line. */
@@ -61,28 +70,37 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
   const flat = (tickets: Ticket[]) => tickets.flatMap((t) => [t.member, t.webhookId, t.accountId, Math.round(t.dueAt)]);
 
   async function inSlices(tickets: Ticket[], call: (slice: Ticket[], first: boolean) => Promise<Reply>) {
-    const out = { added: 0, dispatched: [] as Dispatched[], nextDueAt: null as number | null };
+    const out = { added: 0, dispatched: [] as Dispatched[], nextDueAt: null as number | null, continued: [] as [number, Dispatched][] };
     for (let i = 0; i === 0 || i < tickets.length; i += SLICE) {
       const reply = await call(tickets.slice(i, i + SLICE), i === 0);
       const h = handout(reply);
       out.added += Number(reply[0]);
       out.dispatched.push(...h.dispatched);
+      out.continued.push(...h.continued);
       out.nextDueAt = h.nextDueAt;
     }
     return out;
   }
 
   return {
-    enqueue: (tickets) => inSlices(tickets, async (slice) => (await r.hrFairEnqueue(...common(), slice.length, ...flat(slice))) as Reply),
-    release: (done, next) =>
+    async enqueue(tickets) {
+      const { continued: _, ...h } = await inSlices(tickets, async (slice) => (await r.hrFairEnqueue(...common(), slice.length, ...flat(slice))) as Reply);
+      return h;
+    },
+    async release(done, next) {
       // The slots go with the first slice; further slices only queue.
-      inSlices(next, async (slice, first) => {
+      const { continued, ...h } = await inSlices(next, async (slice, first) => {
         const freed = first ? done : [];
-        return (await r.hrFairRelease(...common(), freed.length, ...freed.flatMap((d) => [d.member, d.webhookId]), slice.length, ...flat(slice))) as Reply;
-      }),
+        return (await r.hrFairRelease(...common(), freed.length, ...freed.flatMap((d) => [d.member, d.webhookId, d.continueAs ?? ""]), slice.length, ...flat(slice))) as Reply;
+      });
+      const continuations: (Dispatched | null)[] = done.map(() => null);
+      for (const [position, d] of continued) continuations[position - 1] = d;
+      return { ...h, continuations };
+    },
     async tick() {
       const reply = (await r.hrFairTick(...common(), WAKE_PER_TICK)) as Reply;
-      return { ...handout(reply), epochPresent: Number(reply[0]) === 1 };
+      const { continued: _, ...h } = handout(reply);
+      return { ...h, epochPresent: Number(reply[0]) === 1 };
     },
     async reacquire(t) {
       return (await r.hrFairReacquire(...common(), t.member, t.webhookId, t.accountId, Math.round(t.dueAt))) === 1;
@@ -101,10 +119,14 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
   };
 }
 
-/** [_, next timer or -1, then member, webhook, account of each dispatched] */
-function handout(reply: Reply): Handout {
+/** [_, next timer or -1, c, c × (position, member, webhook, account), then member, webhook, account of each dispatched] */
+function handout(reply: Reply): Handout & { continued: [number, Dispatched][] } {
+  const ticket = (i: number): Dispatched => ({ member: String(reply[i]), webhookId: String(reply[i + 1]), accountId: String(reply[i + 2]) });
+  const c = Number(reply[2]);
+  const continued: [number, Dispatched][] = [];
+  for (let k = 0; k < c; k++) continued.push([Number(reply[3 + 4 * k]), ticket(4 + 4 * k)]);
   const dispatched: Dispatched[] = [];
-  for (let i = 2; i + 2 < reply.length; i += 3) dispatched.push({ member: String(reply[i]), webhookId: String(reply[i + 1]), accountId: String(reply[i + 2]) });
+  for (let i = 3 + 4 * c; i + 2 < reply.length; i += 3) dispatched.push(ticket(i));
   const next = Number(reply[1]);
-  return { dispatched, nextDueAt: next >= 0 ? next : null };
+  return { dispatched, continued, nextDueAt: next >= 0 ? next : null };
 }

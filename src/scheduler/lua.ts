@@ -11,6 +11,8 @@
  *   P:served        HASH  account -> sequence number when last served
  *   P:timers        ZSET  webhooks with a free slot whose first ticket is not due yet, by its due time
  *   P:released      ZSET  "<webhook>|<member>" -> dispatch time, for finding dispatches that never became jobs
+ *   P:holders       HASH  member -> "<job id>|<lock token>" for a ticket a running job took on as
+ *                         it freed another's slot (a continuation: it never had a job of its own)
  *   P:seq           the dispatch counter
  * A webhook at its cap or with nothing waiting is in none of the rings: waiting costs nothing.
  *
@@ -22,7 +24,7 @@ const PRELUDE = `
 local P, B = ARGV[1], ARGV[2]
 local now, cap, ahead = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local rc = redis.call
-local ACCOUNTS, SERVED, TIMERS, RELEASED, SEQ = P .. ':accounts', P .. ':served', P .. ':timers', P .. ':released', P .. ':seq'
+local ACCOUNTS, SERVED, TIMERS, RELEASED, SEQ, HOLDERS = P .. ':accounts', P .. ':served', P .. ':timers', P .. ':released', P .. ':seq', P .. ':holders'
 local function waiting(wh) return P .. ':q:' .. wh end
 local function flying(wh) return P .. ':f:' .. wh end
 local function hook(wh) return P .. ':w:' .. wh end
@@ -67,19 +69,17 @@ end
 
 local function freeSlot(wh, m)
   rc('ZREM', RELEASED, wh .. '|' .. m)
+  rc('HDEL', HOLDERS, m)
   return rc('ZREM', flying(wh), m)
 end
 
--- Hands out due tickets while BullMQ's wait list is shorter than 'ahead': the least recently
--- served account first, within it its least recently served ready webhook, that webhook's
--- earliest ticket. Both go to the back of their line.
-local function dispatch(out)
-  local budget = ahead - rc('LLEN', B .. ':wait')
-  local guard = budget + 16
-  while budget > 0 and guard > 0 do
-    guard = guard - 1
+-- The next ticket in fair order, its slot taken: the least recently served account, its least
+-- recently served ready webhook, that webhook's earliest due ticket; both go to the back of
+-- their line. Nothing (nil) when no webhook is ready.
+local function pick()
+  for _ = 1, 64 do
     local acc = rc('ZRANGE', ACCOUNTS, 0, 0)[1]
-    if not acc then break end
+    if not acc then return nil end
     local wh = rc('ZRANGE', ring(acc), 0, 0)[1]
     if not wh then
       rc('ZREM', ACCOUNTS, acc)
@@ -93,18 +93,29 @@ local function dispatch(out)
         rc('HSET', SERVED, acc, s)
         rc('ZADD', ring(acc), s, wh)
         rc('ZADD', ACCOUNTS, s, acc)
-        out[#out + 1] = first[1]
-        out[#out + 1] = wh
-        out[#out + 1] = acc
-        budget = budget - 1
-      else
-        -- Not dispatchable after all (a state that place() below puts right, or a webhook
-        -- whose record is gone): out of the ring first, so it can never block its account.
-        rc('ZREM', ring(acc), wh)
-        if rc('EXISTS', ring(acc)) == 0 then rc('ZREM', ACCOUNTS, acc) end
+        place(wh)
+        return first[1], wh, acc
       end
+      -- Not dispatchable after all (a state that place() puts right, or a webhook whose
+      -- record is gone): out of the ring first, so it can never block its account.
+      rc('ZREM', ring(acc), wh)
+      if rc('EXISTS', ring(acc)) == 0 then rc('ZREM', ACCOUNTS, acc) end
       place(wh)
     end
+  end
+  return nil
+end
+
+-- Hands out due tickets, in fair order, while BullMQ's wait list is shorter than 'ahead'.
+local function dispatch(out)
+  local budget = ahead - rc('LLEN', B .. ':wait')
+  while budget > 0 do
+    local m, wh, acc = pick()
+    if not m then return end
+    out[#out + 1] = m
+    out[#out + 1] = wh
+    out[#out + 1] = acc
+    budget = budget - 1
   end
 end
 
@@ -126,32 +137,53 @@ local function queueAll(i, n, touched)
 end
 `;
 
-/** ARGV[6] = n, then n tickets. Answers [added, next timer, then member, webhook, account of each dispatched]. */
+/**
+ * ARGV[6] = n, then n tickets. Answers [added, next timer, 0, then member, webhook, account of
+ * each dispatched] (the 0: no continuations, see RELEASE).
+ */
 export const ENQUEUE = `${PRELUDE}
 local touched = {}
 local added = queueAll(7, tonumber(ARGV[6]), touched)
 for wh in pairs(touched) do place(wh) end
-local out = { added, 0 }
+local out = { added, 0, 0 }
 dispatch(out)
 out[2] = nextTimer()
 return out`;
 
 /**
- * ARGV[6] = n, then n pairs (member, webhook) whose slots are freed; then k, then k tickets
- * (the attempts that follow, queued in the same step). Answers like ENQUEUE.
+ * ARGV[6] = n, then n triples (member, webhook, holder) whose slots are freed; then k, then k
+ * tickets (the attempts that follow, queued in the same step). A freed slot with a holder
+ * ("<job id>|<lock token>", its job still running) asks to go on with the next ticket in fair
+ * order itself, without a job of its own: granted only while BullMQ's wait list is empty, so
+ * that a continuation never overtakes a job already waiting for a worker. Answers [added, next
+ * timer, c, then c × (position among the n, member, webhook, account), then dispatched as ENQUEUE].
  */
 export const RELEASE = `${PRELUDE}
 local touched = {}
+local wanting = {}
 local n = tonumber(ARGV[6])
 for k = 0, n - 1 do
-  local wh = ARGV[8 + 2 * k]
-  freeSlot(wh, ARGV[7 + 2 * k])
+  local wh = ARGV[8 + 3 * k]
+  freeSlot(wh, ARGV[7 + 3 * k])
   touched[wh] = true
+  if ARGV[9 + 3 * k] ~= '' then wanting[#wanting + 1] = { k + 1, ARGV[9 + 3 * k] } end
 end
-local at = 7 + 2 * n
+local at = 7 + 3 * n
 local added = queueAll(at + 1, tonumber(ARGV[at]), touched)
 for wh in pairs(touched) do place(wh) end
-local out = { added, 0 }
+local out = { added, 0, 0 }
+if #wanting > 0 and rc('LLEN', B .. ':wait') == 0 then
+  for _, w in ipairs(wanting) do
+    local m, wh, acc = pick()
+    if not m then break end
+    rc('HSET', HOLDERS, m, w[2])
+    out[#out + 1] = w[1]
+    out[#out + 1] = m
+    out[#out + 1] = wh
+    out[#out + 1] = acc
+    out[3] = out[3] + 1
+  end
+end
 dispatch(out)
 out[2] = nextTimer()
 return out`;
@@ -163,7 +195,7 @@ return out`;
  */
 export const TICK = `${PRELUDE}
 for _, wh in ipairs(rc('ZRANGEBYSCORE', TIMERS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))) do place(wh) end
-local out = { rc('EXISTS', P .. ':epoch'), 0 }
+local out = { rc('EXISTS', P .. ':epoch'), 0, 0 }
 dispatch(out)
 out[2] = nextTimer()
 return out`;
@@ -187,19 +219,26 @@ place(wh)
 return 0`;
 
 /**
- * Dispatches older than ARGV[6] ms whose BullMQ job does not exist: the process that
- * dispatched them died before adding the job, or the queue lost it. Their slots are freed and
- * the tickets queued again at the front (whether the delivery still needs them is Postgres's
- * to say when they run). Up to ARGV[7] at a time; live ones are looked at again later.
- * Answers how many were queued again.
+ * Dispatches older than ARGV[6] ms that nothing runs: no BullMQ job of that name (the process
+ * that dispatched it died before adding the job, or the queue lost it), or, for a
+ * continuation, its holder's run no longer holds its job's lock (the worker died). Their slots
+ * are freed and the tickets queued again at the front (whether the delivery still needs them is
+ * Postgres's to say when they run). Up to ARGV[7] at a time; live ones are looked at again
+ * later. Answers how many were queued again.
  */
 export const RECONCILE = `${PRELUDE}
+local function running(m)
+  local holder = rc('HGET', HOLDERS, m)
+  if not holder then return rc('EXISTS', B .. ':' .. m) == 1 end
+  local bar = string.find(holder, '|', 1, true)
+  return rc('GET', B .. ':' .. string.sub(holder, 1, bar - 1) .. ':lock') == string.sub(holder, bar + 1)
+end
 local requeued = 0
 local old = rc('ZRANGEBYSCORE', RELEASED, '-inf', now - tonumber(ARGV[6]), 'LIMIT', 0, tonumber(ARGV[7]))
 for _, e in ipairs(old) do
   local bar = string.find(e, '|', 1, true)
   local wh, m = string.sub(e, 1, bar - 1), string.sub(e, bar + 1)
-  if rc('EXISTS', B .. ':' .. m) == 1 then
+  if running(m) then
     rc('ZADD', RELEASED, now, e)
   else
     freeSlot(wh, m)

@@ -15,8 +15,13 @@ export interface Scheduler {
   enqueue(tickets: Ticket[]): Promise<void>;
   /** The same, alone (not batched with other callers), answering how many were not queued yet. */
   restore(tickets: Ticket[]): Promise<number>;
-  /** Frees a finished attempt's slot; `next` (a retry, say) is queued in the same step. */
-  release(done: Slot, next?: Ticket): Promise<void>;
+  /**
+   * Frees a finished attempt's slot; `next` (a retry, say) is queued in the same step. With
+   * `continueAs` (the running job's "<id>|<lock token>"), resolves to the ticket that job is to
+   * go on with, if the scheduler grants one: the next in fair order, taken straight from the
+   * freed slot instead of through the queue.
+   */
+  release(done: Slot, next?: Ticket, continueAs?: string): Promise<Dispatched | null>;
   /** For an attempt that runs again: whether it may go (it holds a slot) or went back in line. */
   reacquire(ticket: Ticket): Promise<boolean>;
   /** Wakes timers, dispatches and reconciles on a clock of its own; resolves to a stop function. */
@@ -70,13 +75,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return lists.map(() => undefined);
     },
   });
-  const release = microBatch<{ done: Slot; next?: Ticket }, void>({
+  const release = microBatch<{ done: Slot; next?: Ticket; continueAs?: string }, Dispatched | null>({
     maxSize: 200,
     maxConcurrent: 4,
     async run(items) {
       const next = items.flatMap((i) => (i.next ? [i.next] : []));
-      await hand(await deps.fair.release(items.map((i) => i.done), next));
-      return items.map(() => undefined);
+      const h = await deps.fair.release(
+        items.map((i) => ({ ...i.done, continueAs: i.continueAs })),
+        next,
+      );
+      await hand(h);
+      return h.continuations;
     },
   });
 
@@ -87,7 +96,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await hand(h);
       return h.added;
     },
-    release: (done, next) => release({ done, next }),
+    release: (done, next, continueAs) => release({ done, next, continueAs }),
     reacquire: (ticket) => deps.fair.reacquire(ticket),
     startClock(opts) {
       let stopped = false;

@@ -62,6 +62,20 @@ describe("deliveries through the fair scheduler", () => {
     expect(burst.receiver.deliveries.length).toBeLessThan(400);
   });
 
+  it("lets a job that frees a slot go on with the webhook's next delivery itself, without a job of its own", async () => {
+    app = await startTestApp({ HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK: "1" }, { worker: true });
+    const { apiKey } = await app.newAccount();
+    const { receiver, id } = await aWebhook(app, apiKey);
+    expect((await emitBatch(app, apiKey, 20, "chain")).status).toBe(202);
+    await eventually(async () => receiver.deliveries.length === 20, "every delivery");
+    // One at a time, so exactly in emission order; and not one job each: the first job took
+    // the others on as it freed the slot (no job waited for a worker meanwhile).
+    expect(receiver.deliveries.map((d) => JSON.parse(d.body.toString()).data.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(await jobsCreated(app)).toBeLessThanOrEqual(2);
+    await eventually(async () => (await app.container.db.delivery.count({ where: { status: "succeeded", webhookId: id } })) === 20, "all settled");
+    expect(await app.container.fairQueue.webhookState(id)).toEqual({ waiting: 0, inFlight: 0 });
+  });
+
   it("lets a retry wait in the scheduler, not in the queue, and sends it when due", async () => {
     app = await startTestApp({ HOOKRELAY_RETRY_SCHEDULE: "0,700ms", HOOKRELAY_RETRY_JITTER: "0" }, { worker: true });
     const { apiKey } = await app.newAccount();

@@ -60,9 +60,9 @@ function prng(seed: number) {
 }
 
 describe("the fair queue in Redis", () => {
-  it("does exactly what the model of the rule does, over random operations (dispatch order, slots, timers)", async () => {
+  it("does exactly what the model of the rule does, over random operations (dispatch order, slots, timers, continuations)", async () => {
     for (let seed = 1; seed <= 12; seed++) {
-      const { fair, clock, publish, take, finish, bull } = setup(2, 3);
+      const { fair, clock, publish, take, bull } = setup(2, 3);
       const model = new FairModel(2, 3);
       const rnd = prng(seed);
       const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
@@ -74,8 +74,16 @@ describe("the fair queue in Redis", () => {
         ["wc1", "acc_c"],
         ["wc2", "acc_c"],
       ] as const;
-      const taken: Dispatched[] = [];
+      const accountOf = (wh: string) => hooks.find((h) => h[0] === wh)![1];
+      /** Jobs a worker runs: its id, its run's lock token, and the ticket it is on now. */
+      const running: { jobId: string; token: string; member: string; webhookId: string }[] = [];
       let n = 0;
+      let tokens = 0;
+      const endJob = async (jobId: string) => {
+        await redis.del(`${bull}:${jobId}`, `${bull}:${jobId}:lock`);
+        model.jobs.delete(jobId);
+        model.locks.delete(jobId);
+      };
       const compare = async (what: string, real: { dispatched: Dispatched[]; nextDueAt?: number | null }, expected: { dispatched: Dispatched[]; nextDueAt?: number | null }) => {
         const context = `seed ${seed}, ${what}`;
         expect({ context, dispatched: real.dispatched, nextDueAt: real.nextDueAt }).toEqual({ context, dispatched: expected.dispatched, nextDueAt: expected.nextDueAt });
@@ -97,37 +105,56 @@ describe("the fair queue in Redis", () => {
           expect(real.added).toBe(want.added);
           await compare(`step ${step} enqueue`, real, want);
         } else if (op < 0.45) {
+          // A worker takes the oldest job and locks it for this run.
           const m = await take();
           if (m) {
             model.waitLength--;
-            const d = [...model.released.keys()].map((e) => e.split("|")).find(([, mm]) => mm === m);
-            if (d) taken.push({ member: m, webhookId: d[0]!, accountId: "" });
+            const e = [...model.released.keys()].map((k) => k.split("|")).find(([, mm]) => mm === m);
+            const token = `tok${++tokens}`;
+            await redis.set(`${bull}:${m}:lock`, token);
+            model.locks.set(m, token);
+            if (e) running.push({ jobId: m, token, member: m, webhookId: e[0]! });
           }
-        } else if (op < 0.65 && taken.length > 0) {
-          const done = taken.splice(Math.floor(rnd() * taken.length), 1)[0]!;
-          await finish(done.member);
-          model.jobs.delete(done.member);
-          const next = rnd() < 0.4 ? [{ ...ticket(done.webhookId, hooks.find((h) => h[0] === done.webhookId)![1], ++n, clock.now + Math.floor(rnd() * 2_000)) }] : [];
+        } else if (op < 0.65 && running.length > 0) {
+          const job = running.splice(Math.floor(rnd() * running.length), 1)[0]!;
+          const continueAs = rnd() < 0.5 ? `${job.jobId}|${job.token}` : undefined;
+          const done = { member: job.member, webhookId: job.webhookId, continueAs };
+          const next = rnd() < 0.4 ? [ticket(job.webhookId, accountOf(job.webhookId), ++n, clock.now + Math.floor(rnd() * 2_000))] : [];
           const real = await fair.release([done], next);
           const want = model.release([done], next, clock.now);
           expect(real.added).toBe(want.added);
+          expect({ seed, step, continuations: real.continuations }).toEqual({ seed, step, continuations: want.continuations });
           await compare(`step ${step} release`, real, want);
+          const cont = real.continuations[0];
+          // The job goes on with the ticket it was handed, or ends.
+          if (cont) running.push({ ...job, member: cont.member, webhookId: cont.webhookId });
+          else await endJob(job.jobId);
         } else if (op < 0.8) {
           clock.now += Math.floor(rnd() * 1_500);
           const real = await fair.tick();
           await compare(`step ${step} tick`, real, model.tick(clock.now));
         } else if (op < 0.88) {
           expect(await fair.reconcile(2_000, 10)).toBe(model.reconcile(2_000, 10, clock.now));
-        } else if (op < 0.94 && taken.length > 0) {
-          const t = pick(taken);
-          const acc = hooks.find((h) => h[0] === t.webhookId)![1];
-          const again = { member: t.member, webhookId: t.webhookId, accountId: acc, dueAt: clock.now - 5 };
+        } else if (op < 0.92 && running.length > 0) {
+          const job = pick(running);
+          const again = { member: job.member, webhookId: job.webhookId, accountId: accountOf(job.webhookId), dueAt: clock.now - 5 };
           expect(await fair.reacquire(again)).toBe(model.reacquire(again, clock.now));
-        } else if (taken.length > 0) {
+        } else if (op < 0.96 && running.length > 0) {
+          // A worker dies: its lock is gone, its job waits for the stall check; or the stall
+          // check already handed the job to another worker, whose run holds a lock of its own.
+          const dead = running.splice(Math.floor(rnd() * running.length), 1)[0]!;
+          if (rnd() < 0.5) {
+            await redis.del(`${bull}:${dead.jobId}:lock`);
+            model.locks.delete(dead.jobId);
+          } else {
+            const token = `tok${++tokens}`;
+            await redis.set(`${bull}:${dead.jobId}:lock`, token);
+            model.locks.set(dead.jobId, token);
+          }
+        } else if (running.length > 0) {
           // A job vanishes (the queue lost it) while its webhook still counts the slot.
-          const lost = taken.splice(Math.floor(rnd() * taken.length), 1)[0]!;
-          await finish(lost.member);
-          model.jobs.delete(lost.member);
+          const lost = running.splice(Math.floor(rnd() * running.length), 1)[0]!;
+          await endJob(lost.jobId);
         }
         // The slots never exceed the cap, and Redis and the model agree on every webhook.
         for (const [wh] of hooks) {

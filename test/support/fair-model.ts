@@ -26,7 +26,10 @@ export class FairModel {
   readonly served = new Map<string, number>();
   readonly timers: ZSet = new Map();
   readonly released: ZSet = new Map();
+  readonly holders = new Map<string, string>();
   readonly jobs = new Set<string>();
+  /** BullMQ's lock of each running job: job id -> its run's token. */
+  readonly locks = new Map<string, string>();
   waitLength = 0;
   private seq = 0;
 
@@ -46,19 +49,30 @@ export class FairModel {
     return { added, dispatched: this.dispatch(now), nextDueAt: this.nextTimer() };
   }
 
-  release(done: Slot[], next: Ticket[], now: number) {
+  release(done: (Slot & { continueAs?: string })[], next: Ticket[], now: number) {
     const touched = new Set<string>();
-    for (const d of done) {
+    const wanting: [number, string][] = [];
+    done.forEach((d, i) => {
       this.freeSlot(d.webhookId, d.member);
       touched.add(d.webhookId);
-    }
+      if (d.continueAs) wanting.push([i, d.continueAs]);
+    });
     let added = 0;
     for (const t of next) {
       added += this.queue(t);
       touched.add(t.webhookId);
     }
     for (const wh of touched) this.place(wh, now);
-    return { added, dispatched: this.dispatch(now), nextDueAt: this.nextTimer() };
+    const continuations: (Dispatched | null)[] = done.map(() => null);
+    if (wanting.length > 0 && this.waitLength === 0) {
+      for (const [i, holder] of wanting) {
+        const d = this.pick(now);
+        if (!d) break;
+        this.holders.set(d.member, holder);
+        continuations[i] = d;
+      }
+    }
+    return { added, continuations, dispatched: this.dispatch(now), nextDueAt: this.nextTimer() };
   }
 
   tick(now: number) {
@@ -85,7 +99,9 @@ export class FairModel {
     const old = [...this.released].filter(([, s]) => s <= now - olderThanMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     for (const [e] of old.slice(0, limit)) {
       const [wh, m] = [e.slice(0, e.indexOf("|")), e.slice(e.indexOf("|") + 1)];
-      if (this.jobs.has(m)) this.released.set(e, now);
+      const holder = this.holders.get(m);
+      const running = holder ? this.locks.get(holder.slice(0, holder.indexOf("|"))) === holder.slice(holder.indexOf("|") + 1) : this.jobs.has(m);
+      if (running) this.released.set(e, now);
       else {
         this.freeSlot(wh, m);
         if (this.hooks.has(wh)) {
@@ -129,13 +145,10 @@ export class FairModel {
     if (!head && busy === 0) this.hooks.delete(wh);
   }
 
-  private dispatch(now: number): Dispatched[] {
-    const out: Dispatched[] = [];
-    let budget = this.ahead - this.waitLength;
-    let guard = budget + 16;
-    while (budget > 0 && guard-- > 0) {
+  private pick(now: number): Dispatched | null {
+    for (let guard = 0; guard < 64; guard++) {
       const acc = first(this.accounts)?.[0];
-      if (acc === undefined) break;
+      if (acc === undefined) return null;
       const ring = this.rings.get(acc);
       const wh = first(ring)?.[0];
       if (wh === undefined) {
@@ -152,16 +165,25 @@ export class FairModel {
         this.served.set(acc, s);
         ring!.set(wh, s);
         this.accounts.set(acc, s);
-        out.push({ member: head[0], webhookId: wh, accountId: acc });
-        budget--;
-      } else {
-        ring!.delete(wh);
-        if (ring!.size === 0) {
-          this.rings.delete(acc);
-          this.accounts.delete(acc);
-        }
+        this.place(wh, now);
+        return { member: head[0], webhookId: wh, accountId: acc };
+      }
+      ring!.delete(wh);
+      if (ring!.size === 0) {
+        this.rings.delete(acc);
+        this.accounts.delete(acc);
       }
       this.place(wh, now);
+    }
+    return null;
+  }
+
+  private dispatch(now: number): Dispatched[] {
+    const out: Dispatched[] = [];
+    for (let budget = this.ahead - this.waitLength; budget > 0; budget--) {
+      const d = this.pick(now);
+      if (!d) break;
+      out.push(d);
     }
     return out;
   }
@@ -177,6 +199,7 @@ export class FairModel {
 
   private freeSlot(wh: string, m: string) {
     this.released.delete(`${wh}|${m}`);
+    this.holders.delete(m);
     const f = this.flying.get(wh);
     f?.delete(m);
     if (f?.size === 0) this.flying.delete(wh);

@@ -101,6 +101,30 @@ describe("the fair scheduling rule", () => {
     expect(model.tick(NOW + 5_000).dispatched.map((d) => d.member)).toEqual([retry.member]);
   });
 
+  it("lets a job that frees a slot go on with the next ticket in fair order, when no job waits for a worker", () => {
+    const model = new FairModel(1, 1_000);
+    fill(model, [t("a1", "acc_a", 1), t("a1", "acc_a", 2)]);
+    const [first] = model.tick(NOW).dispatched;
+    fill(model, [t("b1", "acc_b", 1)]);
+    model.waitLength = 0; // the workers took every job
+    const released = model.release([{ ...first!, continueAs: "job1|token1" }], [], NOW);
+    // acc_b has not been served yet, acc_a just was: b1's ticket is the fair next one, and the
+    // job that ran a1's takes it on; a1's next goes to the queue as usual.
+    expect(released.continuations[0]?.member).toBe(t("b1", "acc_b", 1).member);
+    expect(model.holders.get(released.continuations[0]!.member)).toBe("job1|token1");
+    expect(released.dispatched.map((d) => d.member)).toEqual([t("a1", "acc_a", 2).member]);
+  });
+
+  it("never lets a continuation overtake a job already waiting for a worker", () => {
+    const model = new FairModel(5, 1_000);
+    const [first] = model.enqueue([t("a1", "acc_a", 1)], NOW).dispatched;
+    model.waitLength = 0;
+    fill(model, [t("a1", "acc_a", 2)]);
+    model.waitLength = 1; // one job still waits in the queue
+    const released = model.release([{ ...first!, continueAs: "job1|token1" }], [], NOW);
+    expect(released.continuations).toEqual([null]);
+  });
+
   it("stops dispatching while the queue ahead of the workers is full", () => {
     const model = new FairModel(100, 5);
     model.waitLength = 3;
