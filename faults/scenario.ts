@@ -61,7 +61,7 @@ export interface StandardSpec {
  * lost Redis while finishing them) and that went back to the queue. That is what a crash
  * costs in time: the lock must expire and the stall check must run (src/delivery/worker.ts).
  */
-async function watchStalls(redisUrl: string, prefix: string): Promise<{ count(): number; close(): Promise<void> }> {
+export async function watchStalls(redisUrl: string, prefix: string): Promise<{ count(): number; close(): Promise<void> }> {
   const u = new URL(redisUrl);
   const events = new QueueEvents(DELIVERY_QUEUE, { prefix, connection: { host: u.hostname, port: Number(u.port), maxRetriesPerRequest: null } });
   events.on("error", () => undefined); // Redis restarts are the point of some scenarios

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../src/lib/project-root";
+import { sleep } from "./stats";
 
 /**
  * The processes under test run from dist/. When the harness runs from source (jest), this
@@ -30,9 +31,61 @@ export function distIsStale(): boolean {
   return SOURCES.some((s) => newestSource(join(ROOT, s)) > built);
 }
 
+/**
+ * Several jest workers may ask at once (test/faults and test/hosts both start with this): one
+ * builds and the others wait, then find dist/ fresh. Without it, one would start processes from
+ * files that another's tsc is rewriting. The lock is a directory (mkdir is atomic) naming its
+ * owner's pid, so a holder that died does not block the next run.
+ */
+const LOCK = join(ROOT, "node_modules", ".cache", "hookrelay-build.lock");
+
+async function withBuildLock(build: () => Promise<void>): Promise<void> {
+  mkdirSync(join(LOCK, ".."), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const owner = Number(readFileSafe(join(LOCK, "pid")));
+      if (owner > 0 && !isAlive(owner)) rmSync(LOCK, { recursive: true, force: true });
+      else await sleep(200);
+    }
+  }
+  try {
+    writeFileSync(join(LOCK, "pid"), String(process.pid));
+    await build();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return ""; // not written yet: its owner is between mkdir and write
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Runs `tsc -p tsconfig.build.json` when dist/ is stale. Type errors are the typecheck's to report; a build that leaves no outputs throws. */
 export async function ensureBuilt(log: (message: string) => void = () => undefined): Promise<void> {
-  if (!distIsStale()) return;
+  // Always under the lock, also to find dist/ fresh: another worker's tsc may have written the
+  // outputs checked here and still be writing the rest.
+  await withBuildLock(async () => {
+    if (distIsStale()) await build(log);
+  });
+}
+
+async function build(log: (message: string) => void): Promise<void> {
   log("dist/ is missing or stale: building (tsc -p tsconfig.build.json)");
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
   try {

@@ -4,7 +4,7 @@ import { nowMs, summarize } from "./stats";
 import type { Answer, Arrivals, Behaviour, ReceiverReply, ReceiverRequest, ReceiverStats } from "./receiver";
 
 /**
- * The receiver process (forked by receiver.ts): plain node:http with keep-alive, listening on
+ * The receiver process (started by receiver.ts): plain node:http with keep-alive, listening on
  * several ports (several origins, so a dead or slow endpoint can sit on its own origin as it
  * would in real life). It answers the meta handshake, answers every POST as its path's
  * behaviour says (200 at once by default), and records each arrival under the event's tag,
@@ -18,6 +18,8 @@ interface TagLog {
   seqs: number[];
   /** 1 once a 2xx status line was written to a live socket, else 0. */
   accepted: number[];
+  /** The sender's address: which host of a multi-host run sent it. */
+  from: string[];
 }
 
 const logs = new Map<string, TagLog>();
@@ -28,18 +30,19 @@ let started = Date.now();
 // Put first in every harness event's data, so a regex finds them without parsing the body.
 const MARKER = /"benchTag":"([^"]*)","sentAt":([0-9.]+)(?:,"seq":(\d+))?/;
 
-function record(path: string, id: string, body: string, at: number): { log: TagLog; index: number } {
+function record(path: string, id: string, from: string, body: string, at: number): { log: TagLog; index: number } {
   const m = MARKER.exec(body);
   const tag = m?.[1] ?? "untagged";
   const sentAt = m ? Number(m[2]) : 0;
   let log = logs.get(tag);
-  if (!log) logs.set(tag, (log = { arrivals: [], latencies: [], paths: [], ids: [], seqs: [], accepted: [] }));
+  if (!log) logs.set(tag, (log = { arrivals: [], latencies: [], paths: [], ids: [], seqs: [], accepted: [], from: [] }));
   log.arrivals.push(at);
   log.latencies.push(sentAt > 0 ? at - sentAt : Number.NaN);
   log.paths.push(path);
   log.ids.push(id);
   log.seqs.push(m?.[3] !== undefined ? Number(m[3]) : -1);
   log.accepted.push(0);
+  log.from.push(from);
   return { log, index: log.ids.length - 1 };
 }
 
@@ -126,7 +129,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on("end", () => {
     const at = nowMs();
     const id = String(req.headers["x-webhook-id"] ?? "");
-    const { log, index } = record(url.pathname, id, Buffer.concat(chunks).toString("utf8"), at);
+    const { log, index } = record(url.pathname, id, req.socket.remoteAddress ?? "", Buffer.concat(chunks).toString("utf8"), at);
     answer(answerFor(url.pathname, id), req, res, () => {
       log.accepted[index] = 1;
     });
@@ -164,8 +167,8 @@ function stats(q: Extract<ReceiverRequest, { type: "stats" }>): ReceiverStats {
 
 function arrivals(tag: string): Arrivals {
   const log = logs.get(tag);
-  if (!log) return { at: [], paths: [], ids: [], seqs: [], accepted: [] };
-  return { at: log.arrivals, paths: log.paths, ids: log.ids, seqs: log.seqs, accepted: log.accepted };
+  if (!log) return { at: [], paths: [], ids: [], seqs: [], accepted: [], from: [] };
+  return { at: log.arrivals, paths: log.paths, ids: log.ids, seqs: log.seqs, accepted: log.accepted, from: log.from };
 }
 
 function reply(msg: ReceiverReply): void {
@@ -194,11 +197,14 @@ process.on("message", (msg: ReceiverRequest) => {
 });
 process.on("disconnect", () => process.exit(0));
 
+// Loopback unless told otherwise: a multi-host run (harness/hosts.ts) gives it its host's address.
+const host = process.argv[3] ?? "127.0.0.1";
+
 async function listen(): Promise<number> {
   const server = createServer(handle);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return (server.address() as AddressInfo).port;
 }
 

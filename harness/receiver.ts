@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "../src/lib/project-root";
 import { within, type LatencySummary } from "./stats";
@@ -6,7 +6,7 @@ import { within, type LatencySummary } from "./stats";
 /**
  * The parent's handle on the receiver process (receiver-child.ts). It runs in a process of its
  * own so that its CPU is not the harness's or the stack's, as a customer's endpoint would be.
- * It is forked from dist/ (built with the stack), also when the harness itself runs from source.
+ * It is started from dist/ (built with the stack), also when the harness itself runs from source.
  */
 const CHILD = join(projectRoot(__dirname), "dist", "harness", "receiver-child.js");
 
@@ -45,13 +45,14 @@ export interface Behaviour {
   then: Answer;
 }
 
-/** Every arrival of one tag, as columns: epoch ms, path, delivery id, event seq (-1 if none), 2xx sent (1/0). */
+/** Every arrival of one tag, as columns: epoch ms, path, delivery id, event seq (-1 if none), 2xx sent (1/0), sender's address. */
 export interface Arrivals {
   at: number[];
   paths: string[];
   ids: string[];
   seqs: number[];
   accepted: number[];
+  from: string[];
 }
 
 export type ReceiverRequest =
@@ -83,9 +84,21 @@ export interface ReceiverHandle {
   close(): Promise<void>;
 }
 
+/** Where the receiver runs: on loopback by default, or on a host of harness/hosts.ts. */
+export interface ReceiverPlacement {
+  /** The address it listens on and its urls name. */
+  host?: string;
+  /** Put before its command line, e.g. `ip netns exec <ns>` to run it on another host. */
+  command?: string[];
+}
+
 /** @param origins how many ports (origins) to listen on, at least 2 */
-export async function startReceiver(origins = 2): Promise<ReceiverHandle> {
-  const child: ChildProcess = fork(CHILD, [String(origins)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+export async function startReceiver(origins = 2, place: ReceiverPlacement = {}): Promise<ReceiverHandle> {
+  const host = place.host ?? "127.0.0.1";
+  const [cmd, ...prefix] = [...(place.command ?? []), process.execPath];
+  // spawn with an IPC channel rather than fork, so that a prefix can come first: the channel's
+  // fd is inherited through `ip netns exec`, which execs the node process in place.
+  const child: ChildProcess = spawn(cmd!, [...prefix, CHILD, String(origins), host], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const pending = new Map<number, (body: ReceiverStats | Arrivals | null) => void>();
   let nextId = 1;
   const ready = new Promise<number[]>((resolve, reject) => {
@@ -96,7 +109,7 @@ export async function startReceiver(origins = 2): Promise<ReceiverHandle> {
     });
   });
   const ports = await ready;
-  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  const urls = ports.map((p) => `http://${host}:${p}`);
 
   const ask = (req: Distribute<ReceiverRequest>) =>
     new Promise<ReceiverStats | Arrivals | null>((resolve) => {

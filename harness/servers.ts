@@ -13,6 +13,7 @@ import { sleep } from "./stats";
  * As in scripts/lib/postgres.sh, Postgres runs as the `postgres` user when we are root
  * (initdb and postgres refuse root) and lives outside the checkout (which that user may not be
  * able to enter). Redis runs with AOF, as production must (BullMQ loses jobs otherwise).
+ * Both listen on loopback, or each on a host of its own (harness/hosts.ts) when placed there.
  */
 const run = promisify(execFile);
 
@@ -35,6 +36,23 @@ export interface RedisServer {
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
+/** Where a server runs, when not on this host's loopback. */
+export interface ServerPlacement {
+  /** The address it listens on. */
+  host: string;
+  /** Put before its command lines: `ip netns exec <ns>` (hosts.ts `exec`). */
+  command: string[];
+  /** The CIDR its clients come from: Postgres trusts it (its default trusts loopback only). */
+  clients: string;
+}
+
+export interface ServersOptions {
+  postgres?: ServerPlacement;
+  redis?: ServerPlacement;
+}
+
+const LOOPBACK: ServerPlacement = { host: "127.0.0.1", command: [], clients: "127.0.0.1/32" };
+
 export interface Servers {
   dir: string;
   postgres: PostgresServer;
@@ -54,13 +72,19 @@ export function postgresBinDir(): string {
   throw new Error("Postgres binaries not found: set HOOKRELAY_PG_BIN or install postgresql (npm test installs it when root)");
 }
 
+/** The command line that runs a Postgres binary as its owner, on its host. */
+function asOwnerArgv(place: ServerPlacement, bin: string, args: string[]): [string, string[]] {
+  const [cmd, ...argv] = [...place.command, ...(isRoot() ? ["runuser", "-u", "postgres", "--"] : []), bin, ...args];
+  return [cmd!, argv];
+}
+
 /** Runs a Postgres binary as its owner, from `/` so that no unreadable cwd gets in the way. */
-async function asOwner(bin: string, args: string[]): Promise<void> {
-  const [cmd, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+async function asOwner(place: ServerPlacement, bin: string, args: string[]): Promise<void> {
+  const [cmd, argv] = asOwnerArgv(place, bin, args);
   await run(cmd, argv, { cwd: "/" });
 }
 
-async function createPostgres(dir: string): Promise<PostgresServer & { kill(): void }> {
+async function createPostgres(dir: string, place: ServerPlacement): Promise<PostgresServer & { kill(): void }> {
   const bin = postgresBinDir();
   const data = join(dir, "pg");
   mkdirSync(data, { mode: 0o700 });
@@ -71,13 +95,13 @@ async function createPostgres(dir: string): Promise<PostgresServer & { kill(): v
   }
   const port = await freePort();
   // Throwaway data and no password: trust on loopback only.
-  await asOwner(join(bin, "initdb"), ["-D", data, "-U", "hookrelay", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"]);
+  await asOwner(place, join(bin, "initdb"), ["-D", data, "-U", "hookrelay", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"]);
   appendFileSync(
     join(data, "postgresql.conf"),
     [
       "",
       "# the fault suite's throwaway server",
-      "listen_addresses = '127.0.0.1'",
+      `listen_addresses = '${place.host}'`,
       `port = ${port}`,
       `unix_socket_directories = '${data.length > 80 ? "" : data}'`,
       "max_connections = 300",
@@ -87,20 +111,21 @@ async function createPostgres(dir: string): Promise<PostgresServer & { kill(): v
       "",
     ].join("\n"),
   );
+  if (place.clients !== LOOPBACK.clients) appendFileSync(join(data, "pg_hba.conf"), `host all all ${place.clients} trust\n`);
   const pgCtl = join(bin, "pg_ctl");
   let up = false;
   return {
-    url: `postgresql://hookrelay@127.0.0.1:${port}/postgres`,
+    url: `postgresql://hookrelay@${place.host}:${port}/postgres`,
     port,
     get running() {
       return up;
     },
     async start() {
-      await asOwner(pgCtl, ["start", "-D", data, "-l", join(data, "server.log"), "-w", "-t", "60", "-s"]);
+      await asOwner(place, pgCtl, ["start", "-D", data, "-l", join(data, "server.log"), "-w", "-t", "60", "-s"]);
       up = true;
     },
     async stop(mode = "fast") {
-      await asOwner(pgCtl, ["stop", "-D", data, "-m", mode, "-w", "-t", "60", "-s"]);
+      await asOwner(place, pgCtl, ["stop", "-D", data, "-m", mode, "-w", "-t", "60", "-s"]);
       up = false;
     },
     kill() {
@@ -108,8 +133,7 @@ async function createPostgres(dir: string): Promise<PostgresServer & { kill(): v
       up = false;
       const argv = ["stop", "-D", data, "-m", "immediate", "-w", "-t", "10", "-s"];
       try {
-        if (isRoot()) execFileSync("runuser", ["-u", "postgres", "--", pgCtl, ...argv], { cwd: "/", stdio: "ignore" });
-        else execFileSync(pgCtl, argv, { cwd: "/", stdio: "ignore" });
+        execFileSync(...asOwnerArgv(place, pgCtl, argv), { cwd: "/", stdio: "ignore" });
       } catch {
         // Already gone.
       }
@@ -117,10 +141,10 @@ async function createPostgres(dir: string): Promise<PostgresServer & { kill(): v
   };
 }
 
-/** True once Redis answers PING on `port`. */
-function pings(port: number): Promise<boolean> {
+/** True once Redis answers PING on `host:port`. */
+function pings(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket = connect(port, host);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -132,25 +156,29 @@ function pings(port: number): Promise<boolean> {
   });
 }
 
-async function createRedis(dir: string): Promise<RedisServer & { kill(): void }> {
+async function createRedis(dir: string, place: ServerPlacement): Promise<RedisServer & { kill(): void }> {
   const data = join(dir, "redis");
   mkdirSync(data);
   const port = await freePort();
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const args = [
-    "--port", String(port), "--bind", "127.0.0.1", "--dir", data, "--daemonize", "no", "--logfile", join(data, "redis.log"),
+    "--port", String(port), "--bind", place.host, "--dir", data, "--daemonize", "no", "--logfile", join(data, "redis.log"),
     "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
+    // Without a password Redis answers only loopback clients; a placed one's are on its private network.
+    ...(place === LOOPBACK ? [] : ["--protected-mode", "no"]),
   ];
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${place.host}:${port}`,
     port,
     get running() {
       return child !== null;
     },
     async start() {
       if (child) throw new Error("redis is already running");
-      const c = spawn("redis-server", args, { stdio: "ignore" });
+      // By name, also after a prefix: Debian's redis-server is a multi-call binary that picks its role from argv[0].
+      const [cmd, ...argv] = [...place.command, "redis-server", ...args];
+      const c = spawn(cmd!, argv, { stdio: "ignore" });
       child = c;
       exited = new Promise((resolve) =>
         c.once("exit", () => {
@@ -159,7 +187,7 @@ async function createRedis(dir: string): Promise<RedisServer & { kill(): void }>
         }),
       );
       for (let i = 0; i < 200; i++) {
-        if (await pings(port)) return;
+        if (await pings(place.host, port)) return;
         if (!child) break;
         await sleep(50);
       }
@@ -175,13 +203,13 @@ async function createRedis(dir: string): Promise<RedisServer & { kill(): void }>
   };
 }
 
-/** Creates the directory, starts both servers; `close()` stops them and removes it all. */
-export async function startServers(): Promise<Servers> {
+/** Creates the directory, starts both servers (each where `opts` places it); `close()` stops them and removes it all. */
+export async function startServers(opts: ServersOptions = {}): Promise<Servers> {
   const dir = mkdtempSync(join(tmpdir(), "hookrelay-faults-"));
   // mkdtemp makes it 700; the postgres user must be able to enter it to reach its data dir.
   chmodSync(dir, 0o755);
-  const postgres = await createPostgres(dir);
-  const redis = await createRedis(dir);
+  const postgres = await createPostgres(dir, opts.postgres ?? LOOPBACK);
+  const redis = await createRedis(dir, opts.redis ?? LOOPBACK);
   const killAll = () => {
     redis.kill();
     postgres.kill();

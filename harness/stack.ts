@@ -47,6 +47,10 @@ export interface StackOptions {
   profileDir?: string | null;
   /** Where each process's whole output goes (`<name>-<process>.log`, appended), if anywhere. */
   logDir?: string | null;
+  /** Put before a process's command line, by name ("api", "worker1"…): `ip netns exec <ns>` runs it on a host of hosts.ts. */
+  commandPrefix?: (process: string) => string[];
+  /** The address the API listens on and `apiUrl` names (HOST); 127.0.0.1 by default. */
+  apiHost?: string;
 }
 
 export interface Stack {
@@ -138,6 +142,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const adminKey = randomBytes(24).toString("hex");
   const prefix = `hr-${opts.name}-${suffix}`;
   const port = await freePort();
+  const apiHost = opts.apiHost ?? "127.0.0.1";
   const settings: Record<string, string> = {
     HOOKRELAY_ALLOW_HTTP_URLS: "true",
     // The bench receiver listens on loopback, which the egress guard refuses by default.
@@ -161,6 +166,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     HOOKRELAY_ADMIN_KEY: adminKey,
     HOOKRELAY_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     PORT: String(port),
+    HOST: apiHost,
   };
   await run(process.execPath, [join(ROOT, "bin", "hookrelay.js"), "migrate"], { env, cwd: ROOT });
 
@@ -170,7 +176,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${opts.name}-${name}.cpuprofile`] : [];
     // Workers log at info at least: their one info line says when they are ready.
     const own = script === "delivery.js" && env.LOG_LEVEL === "warn" ? { ...env, LOG_LEVEL: "info" } : env;
-    const child = spawn(process.execPath, [...profile, join(ROOT, "dist", "workers", script)], { env: own, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    // A prefix such as `ip netns exec` execs node in place: the child's pid is node's, so signals,
+    // /proc sampling and exit codes mean what they do without one.
+    const [cmd, ...argv] = [...(opts.commandPrefix?.(name) ?? []), process.execPath, ...profile, join(ROOT, "dist", "workers", script)];
+    const child = spawn(cmd!, argv, { env: own, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     live.add(child);
     const keep = (chunk: Buffer) => {
       const lines = chunk.toString("utf8").split("\n").filter(Boolean);
@@ -218,7 +227,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     );
   };
 
-  const apiUrl = `http://127.0.0.1:${port}`;
+  const apiUrl = `http://${apiHost}:${port}`;
   const startApi = async (probe: "/readyz" | "/healthz") => {
     const api = spawnProc("api", "api.js");
     const ready = await waitFor(async () => {

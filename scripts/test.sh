@@ -2,7 +2,7 @@
 #
 # `npm test` (also what CI runs): typecheck, lint, jest against throwaway servers.
 #
-#   1. installs what is missing (npm deps, Prisma client, redis-server, Postgres),
+#   1. installs what is missing (npm deps, Prisma client, redis-server, Postgres, iproute2),
 #   2. starts a throwaway Postgres and Redis on free ports in a fresh /tmp dir (never
 #      under the checkout: CI clones into a mode-700 dir the postgres user can't enter),
 #   3. exports DATABASE_URL, REDIS_URL and HOOKRELAY_PG_BIN (tests use its pg_dump),
@@ -105,6 +105,7 @@ main() {
 
   hr_ensure_node_deps "$ROOT"
   hr_ensure_system_packages
+  hr_ensure_iproute2
   start_services
 
   local jest_args=()

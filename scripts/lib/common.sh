@@ -112,6 +112,18 @@ hr_ensure_postgres() {
   fi
 }
 
+# iproute2 (`ip`, `bridge`) for the tests that run hosts in network namespaces of their own
+# (test/hosts/, harness/hosts.ts). Those need root anyway: when not root, say so and go on, and
+# let them fail with their own message rather than stop every other test.
+hr_ensure_iproute2() {
+  if command -v ip >/dev/null 2>&1 && command -v bridge >/dev/null 2>&1; then return 0; fi
+  if ! hr_is_root; then
+    hr_warn "iproute2 is missing (ip, bridge): the multi-host tests in test/hosts/ will fail; they need root and iproute2"
+    return 0
+  fi
+  hr_apt_install iproute2
+}
+
 hr_ensure_system_packages() {
   hr_ensure_postgres
   hr_ensure_redis

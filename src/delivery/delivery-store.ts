@@ -123,6 +123,7 @@ export interface AttemptRow {
 export interface Settlement {
   deliveryId: string;
   chain: number;
+  /** This attempt's number. Not written: the store counts logged attempts itself (see OWNED). */
   attemptCount: number;
   chainAttempts: number;
   at: Date;
@@ -185,14 +186,25 @@ export interface Success {
   settlement: Settlement;
 }
 
+/**
+ * A delivery's attempt count counts every attempt logged for it, so that the two always agree:
+ * also the attempt of a worker that was cut off from Redis and Postgres, whose job another
+ * worker took over and settled meanwhile, and whose outcome arrives when its link comes back.
+ * The attempt happened (the receiver got it), so it is logged and counted; it settles nothing.
+ * One UPDATE with the ownership test per column, not two on disjoint rows: a row changed
+ * concurrently is re-checked as it is now, and so is counted exactly once either way.
+ */
+const OWNED = "d.chain = s.chain AND d.status = 'pending'";
+const ifOwned = (column: string, value: string) => `${column} = CASE WHEN ${OWNED} THEN ${value} ELSE d.${column} END`;
+
 const RECORD_SUCCESSES = preparedStatement(
   "record_successes",
   `WITH attempt AS (
      INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(1)}
    ),
    s AS (
-     SELECT * FROM unnest($${N_ATTEMPT + 1}::text[], $${N_ATTEMPT + 2}::int[], $${N_ATTEMPT + 3}::int[], $${N_ATTEMPT + 4}::int[], $${N_ATTEMPT + 5}::timestamptz[], $${N_ATTEMPT + 6}::int[], $${N_ATTEMPT + 7}::text[])
-       AS t(delivery_id, chain, attempt_count, chain_attempts, at, status_code, webhook_id)
+     SELECT * FROM unnest($${N_ATTEMPT + 1}::text[], $${N_ATTEMPT + 2}::int[], $${N_ATTEMPT + 3}::int[], $${N_ATTEMPT + 4}::timestamptz[], $${N_ATTEMPT + 5}::int[], $${N_ATTEMPT + 6}::text[])
+       AS t(delivery_id, chain, chain_attempts, at, status_code, webhook_id)
    ),
    due AS (
      SELECT w.id, h.at FROM webhooks w
@@ -207,26 +219,27 @@ const RECORD_SUCCESSES = preparedStatement(
        FROM due WHERE w.id = due.id
    )
    UPDATE deliveries d
-      SET attempt_count = s.attempt_count, chain_attempts = s.chain_attempts, last_attempt_at = s.at,
-          last_status_code = s.status_code, last_error = NULL, status = 'succeeded',
-          next_attempt_at = NULL, updated_at = s.at
+      SET attempt_count = d.attempt_count + 1,
+          ${ifOwned("chain_attempts", "s.chain_attempts")}, ${ifOwned("last_attempt_at", "s.at")},
+          ${ifOwned("last_status_code", "s.status_code")}, ${ifOwned("last_error", "NULL")},
+          ${ifOwned("status", "'succeeded'")}, ${ifOwned("next_attempt_at", "NULL")}, ${ifOwned("updated_at", "s.at")}
      FROM s
-    WHERE d.id = s.delivery_id AND d.chain = s.chain AND d.status = 'pending'`,
+    WHERE d.id = s.delivery_id`,
 );
 
 /**
  * Successful attempts, all in ONE statement (one round trip; all of it or none): the attempt-log
- * rows; each delivery, only if still pending in its chain (a redelivery may own it now); the
- * webhooks' failure runs reset. The hot webhook row is only written when something changes or
- * its last-success time is more than a few seconds stale, and rows are locked in id order so
- * two workers' batches cannot deadlock on them.
+ * rows, each counted on its delivery; each delivery settled only if still pending in its chain
+ * (a redelivery may own it now, or a worker that took the job over from one cut off from Redis
+ * may have settled it); the webhooks' failure runs reset. The hot webhook row is only written
+ * when something changes or its last-success time is more than a few seconds stale, and rows
+ * are locked in id order so two workers' batches cannot deadlock on them.
  */
 export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<void> {
   await RECORD_SUCCESSES(sql, [
     ...attemptValues(successes.map((s) => s.row)),
     successes.map((s) => s.settlement.deliveryId),
     successes.map((s) => s.settlement.chain),
-    successes.map((s) => s.settlement.attemptCount),
     successes.map((s) => s.settlement.chainAttempts),
     successes.map((s) => s.settlement.at),
     successes.map((s) => s.settlement.statusCode),
@@ -236,7 +249,8 @@ export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<v
 
 const RECORD_FAILURE = preparedStatement<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }>(
   "record_failure",
-  `WITH attempt AS (INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(3)})
+  `WITH attempt AS (INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(3)}),
+   counted AS (UPDATE deliveries SET attempt_count = attempt_count + 1 WHERE id = ANY($4::text[]))
    UPDATE webhooks
       SET consecutive_failures = consecutive_failures + 1,
           failing_since = COALESCE(failing_since, $2),
@@ -247,7 +261,8 @@ RETURNING status::text AS status, consecutive_failures, failing_since`,
 
 /**
  * A failed attempt, in two steps so that the failure tracker can decide in between: first the
- * attempt-log row and one more in the webhook's run of failures (its counters come back)…
+ * attempt-log row, counted on its delivery (as a success is: see OWNED), and one more in the
+ * webhook's run of failures (its counters come back)…
  */
 export async function recordFailure(sql: Sql, a: AttemptRow, at: Date): Promise<WebhookFailureState | null> {
   const { rows } = await RECORD_FAILURE(sql, [a.webhookId, at, ...attemptValues([a])]);
@@ -255,17 +270,18 @@ export async function recordFailure(sql: Sql, a: AttemptRow, at: Date): Promise<
   return state ? { status: state.status, consecutiveFailures: state.consecutive_failures, failingSince: state.failing_since } : null;
 }
 
+// No attempt_count here: recordFailure counted the attempt already, settled or not.
 const SETTLE_FAILURE_TEXT = `UPDATE deliveries
-   SET attempt_count = $2, chain_attempts = $3, last_attempt_at = $4, last_status_code = $5, last_error = $6,
-       status = $7::delivery_status, next_attempt_at = $8, updated_at = $4
- WHERE id = $1 AND chain = $9 AND status = 'pending'`;
+   SET chain_attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
+       status = $6::delivery_status, next_attempt_at = $7, updated_at = $3
+ WHERE id = $1 AND chain = $8 AND status = 'pending'`;
 const SETTLE_FAILURE = preparedStatement("settle_failure", SETTLE_FAILURE_TEXT);
 const SETTLE_FAILURE_AND_DISABLE = preparedStatement(
   "settle_failure_and_disable",
   `WITH webhook AS (
      UPDATE webhooks
-        SET status = 'disabled'::webhook_status, disabled_reason = $10, disabled_at = $4, updated_at = $4
-      WHERE id = $11 AND status = 'active')
+        SET status = 'disabled'::webhook_status, disabled_reason = $9, disabled_at = $3, updated_at = $3
+      WHERE id = $10 AND status = 'active')
    ${SETTLE_FAILURE_TEXT}`,
 );
 
@@ -274,7 +290,7 @@ const SETTLE_FAILURE_AND_DISABLE = preparedStatement(
  * delivery reads as settled, its webhook's status already says what happened.
  */
 export async function settleFailure(sql: Sql, webhookId: string, s: Settlement, disableReason: string | null): Promise<void> {
-  const values = [s.deliveryId, s.attemptCount, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain];
+  const values = [s.deliveryId, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain];
   if (disableReason === null) await SETTLE_FAILURE(sql, values);
   else await SETTLE_FAILURE_AND_DISABLE(sql, [...values, disableReason, webhookId]);
 }

@@ -95,4 +95,28 @@ describe("the batched delivery store", () => {
     // The attempt happened, so it is logged all the same.
     expect(await app.container.db.deliveryAttempt.count({ where: { id: "att_other_chain" } })).toBe(1);
   });
+
+  it("counts the late outcomes of a worker that lost its job, settling nothing: the attempt count always matches the log", async () => {
+    // deliveryIds[1] succeeded above (1 attempt). A worker cut off from Redis and Postgres had
+    // also sent it; its job went to another worker, and its outcomes arrive once its link is back.
+    const s = store();
+    const id = deliveryIds[1]!;
+    const d = (await s.load(id))!;
+    const before = await app.container.db.delivery.findUniqueOrThrow({ where: { id } });
+    const [row, settlement] = success(id, d.event.id, new Date());
+    row.id = "att_late_success";
+    row.accountId = d.accountId;
+    row.responseStatus = 201;
+    await s.recordSuccess(row, { ...settlement, statusCode: 201 });
+    const failedAt = new Date();
+    const failure = { ...row, id: "att_late_timeout", success: false, responseStatus: null, errorClass: "timeout", errorMessage: "timed out", startedAt: failedAt };
+    await s.recordFailure(failure, failedAt);
+    await s.settleFailure(webhookId, { ...settlement, status: "pending", statusCode: null, lastError: "timed out", nextAttemptAt: failedAt, at: failedAt }, null);
+
+    const after = await app.container.db.delivery.findUniqueOrThrow({ where: { id } });
+    expect(await app.container.db.deliveryAttempt.count({ where: { deliveryId: id } })).toBe(3);
+    expect(after.attemptCount).toBe(3);
+    // Settled as the first success left it.
+    expect(after).toMatchObject({ status: "succeeded", lastStatusCode: 200, lastError: null, nextAttemptAt: null, lastAttemptAt: before.lastAttemptAt });
+  });
 });
