@@ -191,10 +191,12 @@ export interface Success {
  * also the attempt of a worker that was cut off from Redis and Postgres, whose job another
  * worker took over and settled meanwhile, and whose outcome arrives when its link comes back.
  * The attempt happened (the receiver got it), so it is logged and counted; it settles nothing.
+ * Only the attempt the delivery waits for settles it: its chain, still pending, and the chain's
+ * attempts so far one less than this one's (so a second run of the same attempt settles once).
  * One UPDATE with the ownership test per column, not two on disjoint rows: a row changed
  * concurrently is re-checked as it is now, and so is counted exactly once either way.
  */
-const OWNED = "d.chain = s.chain AND d.status = 'pending'";
+const OWNED = "d.chain = s.chain AND d.status = 'pending' AND d.chain_attempts = s.chain_attempts - 1";
 const ifOwned = (column: string, value: string) => `${column} = CASE WHEN ${OWNED} THEN ${value} ELSE d.${column} END`;
 
 const RECORD_SUCCESSES = preparedStatement(
@@ -274,7 +276,7 @@ export async function recordFailure(sql: Sql, a: AttemptRow, at: Date): Promise<
 const SETTLE_FAILURE_TEXT = `UPDATE deliveries
    SET chain_attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
        status = $6::delivery_status, next_attempt_at = $7, updated_at = $3
- WHERE id = $1 AND chain = $8 AND status = 'pending'`;
+ WHERE id = $1 AND chain = $8 AND status = 'pending' AND chain_attempts = $2 - 1`;
 const SETTLE_FAILURE = preparedStatement("settle_failure", SETTLE_FAILURE_TEXT);
 const SETTLE_FAILURE_AND_DISABLE = preparedStatement(
   "settle_failure_and_disable",
