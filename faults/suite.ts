@@ -7,6 +7,7 @@ import { killAllChildren } from "../harness/stack";
 import { table } from "../harness/table";
 import { INFRA_SCENARIOS } from "./infra";
 import { misbehavingReceivers, RECEIVER_ORIGINS } from "./receivers";
+import { sigtermOutage } from "./shutdown";
 import type { FaultContext, FaultScenario, Outcome, Scale } from "./types";
 
 /**
@@ -14,7 +15,7 @@ import type { FaultContext, FaultScenario, Outcome, Scale } from "./types";
  * `npm test` through test/faults/): open the servers and the receiver once, run scenarios one
  * at a time, print one table.
  */
-export const SCENARIOS: FaultScenario[] = [...INFRA_SCENARIOS, misbehavingReceivers];
+export const SCENARIOS: FaultScenario[] = [...INFRA_SCENARIOS, sigtermOutage, misbehavingReceivers];
 
 export interface Suite extends FaultContext {
   /** Stops everything; the process logs are deleted unless `keepLogs`. */
