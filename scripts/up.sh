@@ -12,7 +12,7 @@
 #      that exits without being asked to is logged and restarted after a backoff (1 s,
 #      doubling to 30 s; back to 1 s after a minute up), while Postgres and Redis keep running.
 #   6. on Ctrl-C / SIGTERM stops everything it started within 10 s, also while Redis or
-#      Postgres does not answer: app processes first (SIGTERM, SIGKILL after 7 s), then Redis
+#      Postgres does not answer: app processes first (SIGTERM, SIGKILL after 7.5 s), then Redis
 #      and Postgres side by side (each step bounded, SIGKILL last).
 #
 # Knobs: HOOKRELAY_PG_PORT (55432), HOOKRELAY_REDIS_PORT (56379), PORT (7780),
@@ -47,7 +47,7 @@ BUILD=${HOOKRELAY_BUILD:-always}
 # finishes its attempts within the 5 s delivery timeout and exits within ~7 s whatever Redis
 # and Postgres do), the servers what is left, and never less than SERVERS_STOP_MIN_MS.
 STOP_BUDGET_MS=9500
-APPS_STOP_MS=7000
+APPS_STOP_MS=7500
 SERVERS_STOP_MIN_MS=1500
 
 PG_PORT=${HOOKRELAY_PG_PORT:-55432}
