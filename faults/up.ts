@@ -84,7 +84,7 @@ async function stopWithRedisHung(up: UpProcess, notes: string[], problems: strin
   if (left.length > 0) problems.push(`left behind by up.sh: ${left.map((p) => `${p.comm} (pid ${p.pid}, ${p.state})`).join(", ")}`);
   if (up.lines.slice(from).some((l) => l.includes("killing them"))) problems.push("up.sh had to SIGKILL app processes: their own SIGTERM handling took too long with Redis hung");
   const worker = up.lines.slice(from).find((l) => /worker\.1 \(pid \d+\) exited with code 0, [\d.]+ s after SIGTERM/.test(l));
-  notes.push(`SIGTERM with Redis hung: up.sh exited ${exit.code} in ${seconds} s${worker ? ` (worker ${/code 0, ([\d.]+ s)/.exec(worker)![1]})` : ""}, ${own.length} processes of its own, none left`);
+  notes.push(`SIGTERM with Redis hung: up.sh exited ${exit.code} in ${seconds} s${worker ? ` (worker ${/code 0, ([\d.]+ s)/.exec(worker)![1]})` : ""}, ${own.length} processes of its own, ${left.length === 0 ? "none" : left.length} left`);
 }
 
 async function run(ctx: FaultContext): Promise<Outcome[]> {

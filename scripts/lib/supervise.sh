@@ -132,6 +132,12 @@ hr_apps_supervise() {
       pids+=("$timer")
     fi
     ((${#pids[@]})) || return 0
+    # A signal whose trap ran since the loop's check (during a restart, say) would not
+    # interrupt the `wait` below.
+    if ((HR_APPS_STOPPING)); then
+      if [[ -n "$timer" ]]; then kill -KILL "$timer" 2>/dev/null || true; fi
+      return 0
+    fi
     died=""
     # 2>/dev/null: bash's own "Killed …" job notice, which would repeat our line below.
     if wait -n -p died "${pids[@]}" 2>/dev/null; then rc=0; else rc=$?; fi
