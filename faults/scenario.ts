@@ -126,6 +126,9 @@ export async function runStandard(ctx: FaultContext, spec: StandardSpec): Promis
     if (stalls.count() > 0) tools.notes.push(`${stalls.count()} jobs back through BullMQ's stall check`);
     return [{ scenario: spec.title, verdict, notes: tools.notes }];
   } finally {
+    // Frozen servers first: nothing below could stop while they hang.
+    if (servers.redis.frozen) servers.redis.thaw();
+    if (servers.postgres.frozen) servers.postgres.thaw();
     await stalls?.close();
     await client?.close();
     await admin.close();

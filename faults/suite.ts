@@ -7,6 +7,8 @@ import { killAllChildren } from "../harness/stack";
 import { table } from "../harness/table";
 import { INFRA_SCENARIOS } from "./infra";
 import { misbehavingReceivers, RECEIVER_ORIGINS } from "./receivers";
+import { sigtermOutage } from "./shutdown";
+import { upSupervision } from "./up";
 import type { FaultContext, FaultScenario, Outcome, Scale } from "./types";
 
 /**
@@ -14,7 +16,7 @@ import type { FaultContext, FaultScenario, Outcome, Scale } from "./types";
  * `npm test` through test/faults/): open the servers and the receiver once, run scenarios one
  * at a time, print one table.
  */
-export const SCENARIOS: FaultScenario[] = [...INFRA_SCENARIOS, misbehavingReceivers];
+export const SCENARIOS: FaultScenario[] = [...INFRA_SCENARIOS, sigtermOutage, upSupervision, misbehavingReceivers];
 
 export interface Suite extends FaultContext {
   /** Stops everything; the process logs are deleted unless `keepLogs`. */

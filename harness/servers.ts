@@ -1,9 +1,10 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { childPids, signalAll } from "./procs";
 import { freePort } from "./stack";
 import { sleep } from "./stats";
 
@@ -25,6 +26,10 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** `fast` rolls back open transactions and disconnects everyone; `immediate` is a crash. */
   stop(mode?: "fast" | "immediate"): Promise<void>;
+  /** SIGSTOPs every process of the server: connections still open, nothing answers (a hung host). */
+  freeze(): void;
+  thaw(): void;
+  readonly frozen: boolean;
 }
 
 export interface RedisServer {
@@ -34,6 +39,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SIGTERM: Redis flushes the AOF and exits. SIGKILL: a crash; what the AOF had is what comes back. */
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+  /** SIGSTOP: the kernel still accepts connections and takes writes, nothing answers. */
+  freeze(): void;
+  thaw(): void;
+  readonly frozen: boolean;
 }
 
 /** Where a server runs, when not on this host's loopback. */
@@ -114,6 +123,16 @@ async function createPostgres(dir: string, place: ServerPlacement): Promise<Post
   if (place.clients !== LOOPBACK.clients) appendFileSync(join(data, "pg_hba.conf"), `host all all ${place.clients} trust\n`);
   const pgCtl = join(bin, "pg_ctl");
   let up = false;
+  let frozen: number[] = [];
+  // Backends and helpers are the postmaster's children, each in a session of its own.
+  const processes = () => {
+    const postmaster = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    return [postmaster, ...childPids(postmaster)];
+  };
+  const thaw = () => {
+    signalAll(frozen, "SIGCONT");
+    frozen = [];
+  };
   return {
     url: `postgresql://hookrelay@${place.host}:${port}/postgres`,
     port,
@@ -128,7 +147,16 @@ async function createPostgres(dir: string, place: ServerPlacement): Promise<Post
       await asOwner(place, pgCtl, ["stop", "-D", data, "-m", mode, "-w", "-t", "60", "-s"]);
       up = false;
     },
+    get frozen() {
+      return frozen.length > 0;
+    },
+    freeze() {
+      frozen = processes();
+      signalAll(frozen, "SIGSTOP");
+    },
+    thaw,
     kill() {
+      thaw();
       if (!up) return;
       up = false;
       const argv = ["stop", "-D", data, "-m", "immediate", "-w", "-t", "10", "-s"];
@@ -161,7 +189,12 @@ async function createRedis(dir: string, place: ServerPlacement): Promise<RedisSe
   mkdirSync(data);
   const port = await freePort();
   let child: ChildProcess | null = null;
+  let frozen = false;
   let exited: Promise<void> = Promise.resolve();
+  const thaw = () => {
+    if (frozen) child?.kill("SIGCONT");
+    frozen = false;
+  };
   const args = [
     "--port", String(port), "--bind", place.host, "--dir", data, "--daemonize", "no", "--logfile", join(data, "redis.log"),
     "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
@@ -195,8 +228,16 @@ async function createRedis(dir: string, place: ServerPlacement): Promise<RedisSe
     },
     async stop(signal = "SIGTERM") {
       child?.kill(signal);
+      thaw();
       await exited;
     },
+    get frozen() {
+      return frozen;
+    },
+    freeze() {
+      frozen = child?.kill("SIGSTOP") ?? false;
+    },
+    thaw,
     kill() {
       child?.kill("SIGKILL");
     },

@@ -52,8 +52,8 @@ on_signal() {
   if [[ -n "$STEP_PID" ]]; then
     hr_warn "interrupted; stopping the running step"
     kill -TERM -- "-$STEP_PID" 2>/dev/null || kill -TERM "$STEP_PID" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do
+    local _
+    for _ in $(seq 1 50); do
       kill -0 "$STEP_PID" 2>/dev/null || break
       sleep 0.2
     done

@@ -3,20 +3,27 @@
 # `npm run up`: run hookrelay locally, from a fresh machine to a working API.
 #
 #   1. installs what is missing (npm deps, Prisma client, redis-server, Postgres),
-#   2. starts Postgres and Redis with data under .data/ (unless DATABASE_URL / REDIS_URL
-#      point at existing servers; then that server is used and none is started),
-#   3. creates secrets once in .data/secrets.env (mode 600),
+#   2. starts Postgres and Redis with data under the data dir, .data/ (unless DATABASE_URL /
+#      REDIS_URL point at existing servers; then that server is used and none is started),
+#   3. creates secrets once in <data dir>/secrets.env (mode 600),
 #   4. builds, migrates, ensures a demo account, prints a banner,
 #   5. runs the API + HOOKRELAY_WORKER_PROCESSES delivery workers in the foreground with
-#      prefixed output until Ctrl-C / SIGTERM, or until any of them dies (exit 1).
-#      Either way it stops everything it started: app processes first, then Redis and
-#      Postgres.
+#      prefixed output until Ctrl-C / SIGTERM, supervised (scripts/lib/supervise.sh): one
+#      that exits without being asked to is logged and restarted after a backoff (1 s,
+#      doubling to 30 s; back to 1 s after a minute up), while Postgres and Redis keep running.
+#   6. on Ctrl-C / SIGTERM stops everything it started within 10 s, also while Redis or
+#      Postgres does not answer: app processes first (SIGTERM, SIGKILL after 7.5 s), then Redis
+#      and Postgres side by side (each step bounded, SIGKILL last).
 #
 # Knobs: HOOKRELAY_PG_PORT (55432), HOOKRELAY_REDIS_PORT (56379), PORT (7780),
 # HOST (127.0.0.1), HOOKRELAY_WORKER_PROCESSES (1), HOOKRELAY_ALLOW_HTTP_URLS (true),
 # HOOKRELAY_EGRESS_ALLOW_CIDRS (127.0.0.0/8,::1/128),
-# LOG_LEVEL (info), DATABASE_URL, REDIS_URL, HOOKRELAY_ADMIN_KEY,
-# HOOKRELAY_ENCRYPTION_KEYS, HOOKRELAY_WORKER_CONCURRENCY.
+# HOOKRELAY_DATA_DIR (.data: Postgres, Redis, secrets, demo account, pid files; relative to
+# the checkout; as root, the `postgres` user must be able to reach it),
+# HOOKRELAY_BUILD (always; if-stale skips `npm run build` while dist/ is newer than every
+# source), LOG_LEVEL (info), DATABASE_URL, REDIS_URL, HOOKRELAY_ADMIN_KEY,
+# HOOKRELAY_ENCRYPTION_KEYS, HOOKRELAY_WORKER_CONCURRENCY; and every other setting the API and
+# workers read (README, "Configuration").
 # Functions reached only from traps look unreachable to shellcheck:
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -25,14 +32,23 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=scripts/lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
+# shellcheck source=scripts/lib/supervise.sh
+source "$ROOT/scripts/lib/supervise.sh"
 
-DATA_DIR=$ROOT/.data
+DATA_DIR=$(_hr_abspath "${HOOKRELAY_DATA_DIR:-.data}")
 PG_DIR=$DATA_DIR/postgres
 REDIS_DIR=$DATA_DIR/redis
 SECRETS_FILE=$DATA_DIR/secrets.env
-DEMO_STATE=.data/demo-account.json
+DEMO_STATE=$DATA_DIR/demo-account.json
 UP_PID_FILE=$DATA_DIR/up.pid
 APP_PIDS_FILE=$DATA_DIR/app.pids
+BUILD=${HOOKRELAY_BUILD:-always}
+# The whole stop takes at most STOP_BUDGET_MS: the apps get APPS_STOP_MS of it (a worker
+# finishes its attempts within the 5 s delivery timeout and exits within ~7 s whatever Redis
+# and Postgres do), the servers what is left, and never less than SERVERS_STOP_MIN_MS.
+STOP_BUDGET_MS=9500
+APPS_STOP_MS=7500
+SERVERS_STOP_MIN_MS=1500
 
 PG_PORT=${HOOKRELAY_PG_PORT:-55432}
 REDIS_PORT=${HOOKRELAY_REDIS_PORT:-56379}
@@ -48,9 +64,6 @@ export LOG_LEVEL=${LOG_LEVEL:-info}
 # What this run started, so cleanup stops exactly that and nothing else.
 STARTED_PG=0
 STARTED_REDIS=0
-APP_PIDS=()
-APP_NAMES=()
-STOPPING=0
 SUPERVISING=0
 CLEANED_UP=0
 
@@ -63,17 +76,18 @@ check_args() {
   for p in "$PG_PORT" "$REDIS_PORT" "$PORT"; do
     [[ "$p" =~ ^[0-9]+$ ]] || hr_die "ports must be numbers (got '$p')"
   done
+  [[ "$BUILD" == always || "$BUILD" == if-stale ]] || hr_die "HOOKRELAY_BUILD must be 'always' or 'if-stale' (got '$BUILD')"
 }
 
-# Refuse to run twice in one checkout (the second run would restart the first one's
+# Refuse to run twice on one data dir (the second run would restart the first one's
 # servers); a stale pid file from a crashed run is ignored.
-claim_checkout() {
+claim_data_dir() {
   mkdir -p "$DATA_DIR"
   local pid
   pid=$(cat "$UP_PID_FILE" 2>/dev/null || true)
   if [[ -n "$pid" && "$pid" != "$$" ]] && kill -0 "$pid" 2>/dev/null &&
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'scripts/up.sh'; then
-    hr_die "another 'npm run up' (pid $pid) is already running in this checkout; stop it first"
+    hr_die "another 'npm run up' (pid $pid) is already running on $DATA_DIR; stop it first (or give this one another HOOKRELAY_DATA_DIR and ports)"
   fi
   echo "$$" >"$UP_PID_FILE"
 }
@@ -83,7 +97,7 @@ claim_checkout() {
 kill_orphaned_apps() {
   local pid i orphans=()
   [[ -f "$APP_PIDS_FILE" ]] || return 0
-  while read -r pid; do
+  while read -r pid _; do
     [[ -n "$pid" ]] || continue
     if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'dist/workers/'; then
       hr_warn "stopping app process $pid left over from a previous run"
@@ -140,9 +154,9 @@ secret_from_file() {
   sed -n "s/^$1=//p" "$SECRETS_FILE" | tail -n1
 }
 
-# Keys come from the environment when set; otherwise from .data/secrets.env, generated
+# Keys come from the environment when set; otherwise from <data dir>/secrets.env, generated
 # there on first run. The encryption key must survive as long as the database does:
-# deleting secrets.env but keeping .data/postgres makes stored webhook secrets unreadable.
+# deleting secrets.env but keeping <data dir>/postgres makes stored webhook secrets unreadable.
 load_secrets() {
   local admin enc changed=0
   admin=$(secret_from_file HOOKRELAY_ADMIN_KEY)
@@ -159,7 +173,7 @@ load_secrets() {
     hr_info "writing generated secrets to $SECRETS_FILE"
     (
       umask 077
-      echo "# Generated by scripts/up.sh. Keep it: the encryption key protects data in .data/postgres."
+      echo "# Generated by scripts/up.sh. Keep it: the encryption key protects data in $PG_DIR."
       if [[ -n "$admin" ]]; then echo "HOOKRELAY_ADMIN_KEY=$admin"; fi
       if [[ -n "$enc" ]]; then echo "HOOKRELAY_ENCRYPTION_KEYS=$enc"; fi
     ) >"$SECRETS_FILE.tmp"
@@ -170,9 +184,24 @@ load_secrets() {
   export HOOKRELAY_ENCRYPTION_KEYS=${HOOKRELAY_ENCRYPTION_KEYS:-$enc}
 }
 
+# True when some input of the build is newer than one of the outputs up.sh runs (or one is
+# missing). `npm run build` emits every file, so any output is as old as the last build.
+dist_is_stale() {
+  local out
+  for out in dist/workers/api.js dist/workers/delivery.js dist/src/cli/main.js; do
+    [[ -f "$out" ]] || return 0
+    [[ -z "$(find src workers tsconfig.json tsconfig.build.json package-lock.json -newer "$out" -print -quit 2>/dev/null)" ]] || return 0
+  done
+  return 1
+}
+
 build_and_migrate() {
-  hr_info "building (npm run build)"
-  npm run build
+  if [[ "$BUILD" == if-stale ]] && ! dist_is_stale; then
+    hr_info "dist/ is up to date; not building (HOOKRELAY_BUILD=if-stale)"
+  else
+    hr_info "building (npm run build)"
+    npm run build
+  fi
   [[ -f bin/hookrelay.js ]] || hr_die "bin/hookrelay.js is missing"
   hr_info "applying migrations"
   node bin/hookrelay.js migrate
@@ -194,47 +223,17 @@ $out"
   read -r DEMO_ACCOUNT_ID DEMO_API_KEY <<<"$parsed"
 }
 
-# Prefix every line of stdin with a label; ignores INT/TERM so it outlives the app
-# process it reads from and never cuts off its shutdown logs.
-prefix_lines() {
-  trap '' INT TERM
-  local label=$1 line
-  # Keep draining even if our stdout is gone, so the app never hits EPIPE mid-shutdown.
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    printf '%s %s\n' "$label" "$line" 2>/dev/null || true
-  done
-}
-
-# start_app <name> <cmd...>: run in the background with prefixed output. setsid keeps
-# a terminal Ctrl-C from reaching the app directly: it gets exactly one SIGTERM, from
-# cleanup. (A background child of a non-interactive shell is not a group leader, so
-# setsid execs in place and $! is the app's own pid.)
-start_app() {
-  local name=$1 label
-  shift
-  label=$(printf '%-9s|' "$name")
-  if [[ -t 1 ]]; then label=$'\033[36m'"$label"$'\033[0m'; fi
-  if command -v setsid >/dev/null 2>&1; then
-    setsid "$@" > >(prefix_lines "$label") 2>&1 &
-  else
-    "$@" > >(prefix_lines "$label") 2>&1 &
-  fi
-  APP_PIDS+=("$!")
-  APP_NAMES+=("$name")
-  echo "$!" >>"$APP_PIDS_FILE"
-}
-
 start_apps() {
   [[ -f dist/workers/api.js ]] || hr_die "dist/workers/api.js is missing after the build"
   [[ -f dist/workers/delivery.js ]] || hr_die "dist/workers/delivery.js is missing after the build"
   if hr_port_in_use "$PORT"; then
     hr_die "port $PORT is already in use; stop whatever uses it or run with PORT=<other port>"
   fi
-  : >"$APP_PIDS_FILE"
-  start_app api node dist/workers/api.js
+  HR_APPS_PID_FILE=$APP_PIDS_FILE
+  hr_app_start api dist/workers/api.js
   local i
   for ((i = 1; i <= WORKER_PROCESSES; i++)); do
-    start_app "worker.$i" node dist/workers/delivery.js
+    hr_app_start "worker.$i" dist/workers/delivery.js
   done
 }
 
@@ -242,8 +241,8 @@ start_apps() {
 wait_for_api() {
   local deadline=$((SECONDS + 60)) pid
   until hr_port_in_use "$PORT"; do
-    for pid in "${APP_PIDS[@]}"; do
-      kill -0 "$pid" 2>/dev/null || return 0 # the main loop reports the death
+    for pid in "${HR_APP_PIDS[@]}"; do
+      kill -0 "$pid" 2>/dev/null || return 0 # supervision reports and restarts it
     done
     if (( SECONDS >= deadline )); then
       hr_warn "API not listening on port $PORT after 60s; continuing"
@@ -277,73 +276,51 @@ print_banner() {
     Postgres     $db_where
     Redis        $redis_where
     Secrets      $SECRETS_FILE
-    Demo state   $ROOT/$DEMO_STATE
-  Ctrl-C stops everything (delete .data/ to start from scratch).
+    Demo state   $DEMO_STATE
+  A crashed API or worker is restarted. Ctrl-C stops everything
+  (delete $DATA_DIR to start from scratch).
   ----------------------------------------------------------------------
 
 EOF
 }
 
-# Stop app processes: SIGTERM, up to 30s for a graceful exit, then SIGKILL.
-stop_apps() {
-  local pid alive deadline=$((SECONDS + 30))
-  ((${#APP_PIDS[@]})) || return 0
-  hr_info "stopping app processes"
-  for pid in "${APP_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  while :; do
-    alive=0
-    for pid in "${APP_PIDS[@]}"; do
-      if kill -0 "$pid" 2>/dev/null; then alive=1; fi
-    done
-    (( alive )) || break
-    if (( SECONDS >= deadline )); then
-      hr_warn "app processes still running after 30s; killing them"
-      for pid in "${APP_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-      break
-    fi
-    sleep 0.2
-  done
-  wait 2>/dev/null || true # reap them and let the prefixers flush
-  rm -f "$APP_PIDS_FILE"
-}
-
 cleanup() {
-  local rc=$?
-  (( CLEANED_UP )) && return 0
+  local rc=$? began servers
+  ((CLEANED_UP)) && return 0
   CLEANED_UP=1
   # A second Ctrl-C must not abort the cleanup halfway; every step has a timeout.
   trap '' INT TERM HUP
-  stop_apps
-  if (( STARTED_REDIS )); then hr_redis_stop "$REDIS_DIR"; fi
-  if (( STARTED_PG )); then hr_pg_stop "$PG_DIR"; fi
+  hr_clock
+  began=$HR_NOW_MS
+  hr_apps_stop "$APPS_STOP_MS"
+  rm -f "$APP_PIDS_FILE"
+  # Side by side: neither needs the other to stop, and either may have to wait out a timeout.
+  hr_clock
+  servers=$((began + STOP_BUDGET_MS - HR_NOW_MS))
+  ((servers >= SERVERS_STOP_MIN_MS)) || servers=$SERVERS_STOP_MIN_MS
+  local stops=()
+  if ((STARTED_REDIS)); then
+    hr_redis_stop "$REDIS_DIR" "$servers" &
+    stops+=("$!")
+  fi
+  if ((STARTED_PG)); then
+    hr_pg_stop "$PG_DIR" "$servers" &
+    stops+=("$!")
+  fi
+  # Only these: an app process past SIGKILL that the kernel has not let go of yet is not waited for.
+  if ((${#stops[@]})); then wait "${stops[@]}" || true; fi
   if [[ "$(cat "$UP_PID_FILE" 2>/dev/null || true)" == "$$" ]]; then rm -f "$UP_PID_FILE"; fi
+  hr_clock
+  hr_info "stopped in $(_hr_secs_short $((HR_NOW_MS - began))) s"
   exit "$rc"
 }
 
 # While setting up, a signal aborts right away (the EXIT trap cleans up). Once the apps
-# run, it just ends supervise(), which then stops everything in order.
+# run, it just ends supervision, which then stops everything in order.
 on_signal() {
-  STOPPING=1
+  HR_APPS_STOPPING=1
   hr_info "received $1; shutting down"
-  if (( ! SUPERVISING )); then exit 130; fi
-}
-
-# Block until a signal arrives or an app process exits. An app exit is fatal: stop all.
-supervise() {
-  local rc died i
-  while :; do
-    died=""
-    if wait -n -p died "${APP_PIDS[@]}"; then rc=0; else rc=$?; fi
-    (( STOPPING )) && return 0
-    if [[ -n "$died" ]]; then
-      for i in "${!APP_PIDS[@]}"; do
-        if [[ "${APP_PIDS[$i]}" == "$died" ]]; then
-          hr_warn "${APP_NAMES[$i]} (pid $died) exited with code $rc; stopping everything"
-        fi
-      done
-      return $(( rc == 0 ? 1 : rc ))
-    fi
-  done
+  if ((!SUPERVISING)); then exit 130; fi
 }
 
 main() {
@@ -355,7 +332,7 @@ main() {
   trap 'on_signal SIGINT' INT
   trap 'on_signal SIGTERM' TERM
   trap 'on_signal SIGHUP' HUP
-  claim_checkout
+  claim_data_dir
   kill_orphaned_apps
   hr_ensure_node_deps "$ROOT"
   start_postgres
@@ -367,9 +344,8 @@ main() {
   start_apps
   wait_for_api
   print_banner
-  local rc=0
-  supervise || rc=$?
-  exit "$rc"
+  hr_apps_supervise
+  exit 0
 }
 
 main "$@"

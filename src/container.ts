@@ -225,23 +225,36 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         reconcileAfterMs: config.recoveryGraceMs,
         onEpochMissing: recovery.trigger,
       });
-      const stop = async () => {
-        await stopClock();
-        await recovery.stop();
-        // Lets jobs in flight finish; anything not started stays queued for another worker.
-        await worker.close();
-        await closeRedis(connection);
-      };
+      // Every step is bounded: with Redis or Postgres unreachable, BullMQ's close and the sweep
+      // wait forever on commands that never return, and the process must still exit in time
+      // (src/lib/shutdown.ts). Memoized: the process's stop and close() both call it.
+      let stopping: Promise<void> | null = null;
+      const stop = () =>
+        (stopping ??= (async () => {
+          // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
+          // its writes; anything not started stays queued for another worker.
+          const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000)]);
+          if (closed === "timed_out") {
+            logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");
+            // Fails the commands BullMQ is waiting on, which lets its close run to the end.
+            connection.disconnect();
+            await settleWithin(worker.close(), 500);
+          }
+          await closeRedis(connection, 500);
+        })());
       stoppers.push(stop);
       return stop;
     },
     async close() {
       await Promise.allSettled(stoppers.splice(0).map((s) => s()));
-      // BullMQ drops its listeners on close; a connection still being set up would then fail
-      // with nobody listening. Let it finish first (bounded: Redis may be down).
-      await settleWithin(queue.waitUntilReady(), 2_000);
-      await settleWithin(queue.close(), 2_000);
-      await Promise.allSettled([database.close(), closeRedis(redis), http.close()]);
+      // Side by side and each bounded, for the same reason as the worker's stop.
+      const closeQueue = async () => {
+        // BullMQ drops its listeners on close; a connection still being set up would then fail
+        // with nobody listening. Let it finish first (bounded: Redis may be down).
+        await settleWithin(queue.waitUntilReady(), 1_000);
+        if ((await settleWithin(queue.close(), 500)) === "timed_out") await settleWithin(queue.disconnect(), 200);
+      };
+      await Promise.allSettled([closeQueue(), settleWithin(database.close(), 1_000), closeRedis(redis, 500), settleWithin(http.close(), 1_000)]);
     },
   };
 }

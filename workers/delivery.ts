@@ -15,11 +15,13 @@ async function main(): Promise<void> {
     logger,
     async () => {
       // In-flight attempts finish (each is bounded by the delivery timeout); jobs not started
-      // stay in Redis for the other workers or the next start.
+      // stay in Redis for the other workers or the next start. Both steps bound their waits,
+      // so this ends in about the delivery timeout plus 2 s even with Redis or Postgres away.
       await stopWorker();
       await container.close();
     },
-    config.deliveryTimeoutMs + 15_000,
+    // The backstop, past the stop's own bounds; `npm run up` kills at 7.5 s.
+    config.deliveryTimeoutMs + 3_000,
   );
 }
 

@@ -29,6 +29,59 @@ _hr_abspath() {
 }
 
 # ---------------------------------------------------------------------------
+# Time and processes, for stops that must end by a deadline
+# ---------------------------------------------------------------------------
+
+# Milliseconds since the epoch, into HR_NOW_MS (no subshell: the stop loops call it often).
+# EPOCHREALTIME's separator follows the locale.
+HR_NOW_MS=0
+hr_clock() {
+  local t=${EPOCHREALTIME//[.,]/}
+  HR_NOW_MS=$((10#$t / 1000))
+}
+
+# "1.250" for 1250 (ms), as sleep and timeout take it.
+hr_secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
+
+# True while <pid> runs. A zombie does not count: a server's postmaster or a daemonized Redis
+# belongs to init, which may be slow to reap it (or, in a container, never).
+hr_pid_alive() {
+  local stat rest
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+  rest=${stat##*) }
+  [[ "${rest:0:1}" != Z && "${rest:0:1}" != X ]]
+}
+
+# hr_wait_gone <until_ms> <pid>...: true once none of the pids runs; false at <until_ms>.
+hr_wait_gone() {
+  local until=$1 pid
+  shift
+  while :; do
+    for pid in "$@"; do
+      if hr_pid_alive "$pid"; then break; fi
+      pid=""
+    done
+    [[ -n "$pid" ]] || return 0
+    hr_clock
+    ((HR_NOW_MS < until)) || return 1
+    sleep 0.1
+  done
+}
+
+# The pids whose parent is <pid>, one a line (read from /proc: procps may not be installed).
+hr_child_pids() {
+  local f stat rest
+  for f in /proc/[0-9]*/stat; do
+    read -r stat 2>/dev/null <"$f" || continue
+    rest=${stat##*) } # "<state> <ppid> …"; the command name before it may hold anything
+    rest=${rest#* }
+    [[ "${rest%% *}" == "$1" ]] || continue
+    f=${f#/proc/}
+    printf '%s\n' "${f%/stat}"
+  done
+}
+
+# ---------------------------------------------------------------------------
 # System packages
 # ---------------------------------------------------------------------------
 

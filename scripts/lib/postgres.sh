@@ -161,19 +161,33 @@ hr_pg_start() {
   fi
 }
 
-# hr_pg_stop <datadir>: fast shutdown (rolls back open transactions, no waiting for
-# clients); escalates to immediate, then SIGKILL, so it never leaves a server behind.
+# hr_pg_stop <datadir> [budget_ms]: fast shutdown (rolls back open transactions, disconnects
+# clients, checkpoints); immediate after 70% of the budget (default 40 s), SIGKILL for the
+# postmaster and its children at its end: never a server left behind, never longer than that.
+# Signals, as pg_ctl sends them, so the steps follow one clock. A server that was SIGSTOPped
+# (a hung host, a debugger) is continued first: stopped, it acts on no signal but SIGKILL.
 hr_pg_stop() {
-  local datadir bin pid
+  local datadir budget=${2:-40000} pid start kids
   datadir=$(_hr_abspath "$1")
-  bin=$(hr_pg_bin_dir) || return 0
   hr_pg_running "$datadir" || return 0
-  hr_info "stopping Postgres ($datadir)"
-  _hr_pg_as_owner "$bin/pg_ctl" stop -D "$datadir" -m fast -w -t 30 >/dev/null 2>&1 && return 0
-  hr_warn "fast shutdown failed; trying immediate"
-  _hr_pg_as_owner "$bin/pg_ctl" stop -D "$datadir" -m immediate -w -t 10 >/dev/null 2>&1 && return 0
   pid=$(head -n1 "$datadir/postmaster.pid" 2>/dev/null || true)
-  if [[ -n "$pid" ]]; then
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  hr_info "stopping Postgres ($datadir)"
+  hr_clock
+  start=$HR_NOW_MS
+  kids=$(hr_child_pids "$pid")
+  # shellcheck disable=SC2086 # one pid a word
+  kill -CONT "$pid" $kids 2>/dev/null || true
+  kill -INT "$pid" 2>/dev/null || true
+  hr_wait_gone $((start + budget * 7 / 10)) "$pid" && return 0
+  hr_warn "Postgres fast shutdown did not finish in time; trying immediate"
+  kill -QUIT "$pid" 2>/dev/null || true
+  hr_wait_gone $((start + budget * 95 / 100)) "$pid" && return 0
+  hr_warn "Postgres still running; killing it"
+  # Children first listed, then killed: once the postmaster is gone they belong to init.
+  kids=$(hr_child_pids "$pid")
+  # shellcheck disable=SC2086
+  kill -KILL "$pid" $kids 2>/dev/null || true
+  # shellcheck disable=SC2086
+  hr_wait_gone $((start + budget + 1000)) "$pid" $kids || true
 }

@@ -11,7 +11,7 @@ hr_redis_pid() {
   local pid
   pid=$(cat "$1/redis.pid" 2>/dev/null || true)
   [[ -n "$pid" ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  hr_pid_alive "$pid" || return 1
   grep -q redis "/proc/$pid/comm" 2>/dev/null || return 1
   printf '%s\n' "$pid"
 }
@@ -48,21 +48,26 @@ hr_redis_start() {
   done
 }
 
-# hr_redis_stop <dir> [nosave]: SHUTDOWN via redis-cli (AOF is flushed either way),
-# then SIGTERM, then SIGKILL, waiting for the recorded pid to be gone.
+# hr_redis_stop <dir> [budget_ms] [nosave]: SHUTDOWN via redis-cli (AOF is flushed either
+# way), SIGTERM at half the budget (default 10 s), SIGKILL at its end. A SIGSTOPped server is
+# continued first (stopped, it answers nothing and acts on no signal but SIGKILL), and redis-cli
+# is bounded: the kernel accepts its connection to a stopped server, which never answers.
 hr_redis_stop() {
-  local dir pid port i
+  local dir budget=${2:-10000} pid port start
   dir=$(_hr_abspath "$1")
   pid=$(hr_redis_pid "$dir") || return 0
   port=$(hr_redis_running_port "$dir" || true)
   hr_info "stopping Redis ($dir)"
+  hr_clock
+  start=$HR_NOW_MS
+  kill -CONT "$pid" 2>/dev/null || true
   if [[ -n "$port" ]]; then
-    redis-cli -h 127.0.0.1 -p "$port" shutdown ${2:+"$2"} >/dev/null 2>&1 || true
+    timeout -s KILL "$(hr_secs $((budget / 4)))" redis-cli -h 127.0.0.1 -p "$port" shutdown ${3:+"$3"} >/dev/null 2>&1 || true
   fi
-  for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    if (( i == 50 )); then kill -TERM "$pid" 2>/dev/null || true; fi
-    sleep 0.1
-  done
+  hr_wait_gone $((start + budget / 2)) "$pid" && return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  hr_wait_gone $((start + budget)) "$pid" && return 0
+  hr_warn "Redis still running; killing it"
   kill -KILL "$pid" 2>/dev/null || true
+  hr_wait_gone $((start + budget + 1000)) "$pid" || true
 }

@@ -25,7 +25,7 @@ hr_throwaway_start() {
 hr_throwaway_stop() {
   local dir=$1
   [[ -n "$dir" ]] || return 0
-  hr_redis_stop "$dir/redis" nosave || true
+  hr_redis_stop "$dir/redis" 10000 nosave || true
   hr_pg_stop "$dir/pg" || true
   rm -rf "$dir"
 }

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
+import { settleWithin } from "./settle-within";
 
 /**
  * BullMQ needs `maxRetriesPerRequest: null` on connections used by workers (blocking
@@ -16,15 +17,14 @@ export function createRedis(url: string, role: "client" | "worker" = "client"): 
 }
 
 /**
- * QUIT when connected (lets pending replies arrive); otherwise drop the socket, which also
- * stops ioredis's reconnect timer. A quit sent to a server that is down would wait forever.
+ * QUIT when connected (lets pending replies arrive), for at most `timeoutMs`; otherwise, or
+ * then, drop the socket, which also stops ioredis's reconnect timer. A QUIT sent to a server
+ * that is down, or stopped (SIGSTOP: the kernel still accepts, nothing answers), would wait
+ * forever, and shutdown must not.
  */
-export async function closeRedis(redis: Redis): Promise<void> {
-  if (redis.status === "ready") {
-    await redis.quit().catch(() => redis.disconnect());
-  } else {
-    redis.disconnect();
-  }
+export async function closeRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
+  if (redis.status === "ready" && (await settleWithin(redis.quit(), timeoutMs)) === "done") return;
+  redis.disconnect();
 }
 
 /**
