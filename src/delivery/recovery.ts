@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { preparedStatement, type Sql } from "../lib/prisma";
+import type { Sql } from "../lib/prisma";
 import type { Scheduler } from "../scheduler/scheduler";
 import { ticketFor } from "../scheduler/tickets";
 
@@ -44,15 +44,17 @@ interface Row {
   next_attempt_at: Date;
 }
 
-const PAGE = preparedStatement<Row>(
-  "recovery_page",
-  `SELECT id, account_id, webhook_id, chain, chain_attempts, next_attempt_at
+/**
+ * Planned anew each time (not a prepared statement): it runs a few times a minute, and a plan
+ * for a range is only as good as the statistics of the moment.
+ */
+const PAGE_TEXT = `SELECT id, account_id, webhook_id, chain, chain_attempts, next_attempt_at
      FROM deliveries
     WHERE status = 'pending' AND next_attempt_at > $1 AND next_attempt_at <= $2
       AND (next_attempt_at, id) > ($3, $4)
     ORDER BY next_attempt_at, id
-    LIMIT $5`,
-);
+    LIMIT $5`;
+const PAGE = (sql: Sql, values: unknown[]) => sql.query<Row>(PAGE_TEXT, values);
 
 /** Queues every pending delivery due in (from, to], page by page; answers how many were missing. */
 export async function queuePendingBetween(deps: RecoveryDeps, from: Date, to: Date, onPage?: () => Promise<void>): Promise<number> {

@@ -18,8 +18,27 @@ export interface Database {
  * out anyway, and going around Prisma saves its per-query work, which the benchmark showed to
  * be a quarter of a worker's CPU. One pool, so one connection budget per process.
  */
+/**
+ * Every session of the pool plans the prepared hot-path statements once, and by index only.
+ *
+ * - `plan_cache_mode=force_generic_plan`: with array parameters Postgres judged each custom
+ *   plan cheaper than the generic one and planned every execution anew, a third of its time on
+ *   the delivery path (pg_stat_statements under `npm run bench`).
+ * - `enable_seqscan=off`: a generic plan is made once per connection and kept until the
+ *   statistics change; made while the tables were still small (a fresh deployment, a new
+ *   partition) it scanned them, and kept scanning them at a million rows until an autovacuum
+ *   analyse came round: Postgres's CPU per delivery tripled within a minute of load. Every
+ *   query hookrelay sends has an index to use (the hot ones' plans are checked in
+ *   test/integration/hot-path-plans.test.ts); where none applies Postgres still scans, this
+ *   only makes scanning its last resort.
+ *
+ * Behind a transaction-mode pooler these must be set on the role instead (`ALTER ROLE … SET`),
+ * since a pooler does not pass startup options on; see README, "Operating it".
+ */
+export const SESSION_SETTINGS = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off";
+
 export function createDatabase(databaseUrl: string, poolSize: number): Database {
-  const sql = new Pool({ connectionString: databaseUrl, max: poolSize });
+  const sql = new Pool({ connectionString: databaseUrl, max: poolSize, options: SESSION_SETTINGS });
   // An idle connection dropped by the server (a restart) must not crash the process;
   // the pool replaces it on next use.
   sql.on("error", () => undefined);
