@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { createAccountsService, type AccountsService } from "./accounts/service";
@@ -194,6 +195,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     async startWorker() {
       const connection = createRedis(config.redisUrl, "worker");
       connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
+      const slots = { busy: 0 };
       const worker = createDeliveryWorker({
         connection,
         prefix: config.queuePrefix,
@@ -201,9 +203,12 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         deps: deliverDeps,
         scheduler,
         exhaustedRetryMs: 60_000,
+        slots,
         logger,
       });
       await worker.waitUntilReady();
+      const workerId = `${hostname()}:${process.pid}:${worker.id}`;
+      fairQueue.setWorker({ id: workerId, freeSlots: () => config.workerConcurrency - slots.busy });
       const recovery = startRecoveryLoop(
         createRecovery({
           sql,
@@ -233,6 +238,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         (stopping ??= (async () => {
           // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
           // its writes; anything not started stays queued for another worker.
+          // Its free slots stop counting at once: nothing more is dispatched for it.
+          fairQueue.setWorker(null);
+          await settleWithin(fairQueue.leave(workerId), 500);
           const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000)]);
           if (closed === "timed_out") {
             logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");

@@ -19,18 +19,26 @@ export function createDeliveryWorker(opts: {
   scheduler: Pick<Scheduler, "release">;
   /** How long to wait before queueing again an attempt whose job ran out of BullMQ's own retries. */
   exhaustedRetryMs: number;
+  /** Jobs running now, kept up to date here: the scheduler dispatches only for free slots. */
+  slots: { busy: number };
   logger: Logger;
 }): Worker<DeliveryJobData> {
   const worker: Worker<DeliveryJobData> = new Worker<DeliveryJobData>(
     DELIVERY_QUEUE,
-    async (job: Job<DeliveryJobData>, token?: string): Promise<string> =>
-      deliver(opts.deps, {
-        data: job.data,
-        rerun: job.attemptsStarted > 1,
-        holder: token ? `${job.id}|${token}` : null,
-        // Once close() is called the job takes on no more tickets: the worker finishes what it holds.
-        stopping: (): boolean => Boolean(worker.closing),
-      }),
+    async (job: Job<DeliveryJobData>, token?: string): Promise<string> => {
+      opts.slots.busy++;
+      try {
+        return await deliver(opts.deps, {
+          data: job.data,
+          rerun: job.attemptsStarted > 1,
+          holder: token ? `${job.id}|${token}` : null,
+          // Once close() is called the job takes on no more tickets: the worker finishes what it holds.
+          stopping: (): boolean => Boolean(worker.closing),
+        });
+      } finally {
+        opts.slots.busy--;
+      }
+    },
     {
       connection: opts.connection,
       prefix: opts.prefix,

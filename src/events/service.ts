@@ -40,21 +40,29 @@ interface Prepared extends EventInput {
 
 type Subscribers = IngestLookup["webhooks"];
 
+/** Requests of at most this many events commit in the small lane. */
+const SMALL_REQUEST_EVENTS = 10;
+
 export function createEventsService(deps: EventsDeps) {
   const { db } = deps;
   // Group commit: concurrent requests' rows go in one statement, and each request is answered
-  // only once the statement holding its rows has committed (or, alone, failed).
-  const commit = microBatch<{ events: NewEvent[]; deliveries: NewDelivery[] }, ReadonlySet<string>>({
-    maxSize: 50,
-    maxConcurrent: 4,
-    run: allOrEach((items) =>
-      insertEventsWithDeliveries(
-        deps.sql,
-        items.flatMap((i) => i.events),
-        items.flatMap((i) => i.deliveries),
+  // only once the statement holding its rows has committed (or, alone, failed). Small requests
+  // and big batches commit in lanes of their own, so that a producer flushing batches of a
+  // hundred never makes another account's single event wait behind its statements.
+  const lane = () =>
+    microBatch<{ events: NewEvent[]; deliveries: NewDelivery[] }, ReadonlySet<string>>({
+      maxSize: 50,
+      maxConcurrent: 3,
+      run: allOrEach((items) =>
+        insertEventsWithDeliveries(
+          deps.sql,
+          items.flatMap((i) => i.events),
+          items.flatMap((i) => i.deliveries),
+        ),
       ),
-    ),
-  });
+    });
+  const [smallLane, largeLane] = [lane(), lane()];
+  const commit = (rows: { events: NewEvent[]; deliveries: NewDelivery[] }) => (rows.events.length <= SMALL_REQUEST_EVENTS ? smallLane : largeLane)(rows);
 
   async function lookup(accountId: string, types: string[]): Promise<IngestLookup> {
     const now = deps.clock.now().getTime();

@@ -17,6 +17,11 @@ export interface FairQueueOptions {
   /** Dispatching stops while BullMQ's wait list holds this many jobs. */
   ahead: number;
   now: () => number;
+  /**
+   * In a worker process: its name and how many of its slots are free now, told to the
+   * scheduler with every call, which dispatches jobs only for free slots. Absent elsewhere.
+   */
+  worker?: { id: string; freeSlots(): number };
 }
 
 export interface Handout {
@@ -45,6 +50,10 @@ export interface FairQueue {
   reacquire(ticket: Ticket): Promise<boolean>;
   /** Frees slots of dispatches older than `olderThanMs` that never became jobs, and queues them again. */
   reconcile(olderThanMs: number, limit: number): Promise<number>;
+  /** From now on, every call tells the scheduler this worker's free slots (null: this process runs no worker). */
+  setWorker(worker: { id: string; freeSlots(): number } | null): void;
+  /** This worker is stopping: its free slots no longer count. */
+  leave(workerId: string): Promise<void>;
   /** A webhook's tickets waiting and slots taken, as they stand. */
   webhookState(webhookId: string): Promise<{ waiting: number; inFlight: number }>;
   /** The epoch: a marker whose absence means Redis lost our state (see delivery/recovery.ts). */
@@ -66,7 +75,8 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
   // Defined commands go by EVALSHA: the script's hash, not its text, on every call.
   for (const [name, lua] of Object.entries(COMMANDS)) if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
   const r = redis as Scripted;
-  const common = () => [opts.prefix, opts.bullPrefix, opts.now(), opts.cap, opts.ahead];
+  let worker = opts.worker ?? null;
+  const common = () => [opts.prefix, opts.bullPrefix, opts.now(), opts.cap, opts.ahead, worker?.id ?? "", worker ? Math.max(0, worker.freeSlots()) : 0];
   const flat = (tickets: Ticket[]) => tickets.flatMap((t) => [t.member, t.webhookId, t.accountId, Math.round(t.dueAt)]);
 
   async function inSlices(tickets: Ticket[], call: (slice: Ticket[], first: boolean) => Promise<Reply>) {
@@ -107,6 +117,12 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
     },
     async reconcile(olderThanMs, limit) {
       return Number(await r.hrFairReconcile(...common(), olderThanMs, limit));
+    },
+    setWorker(w) {
+      worker = w;
+    },
+    async leave(workerId) {
+      await redis.multi().zrem(`${opts.prefix}:workers`, workerId).hdel(`${opts.prefix}:idle`, workerId).exec();
     },
     async webhookState(webhookId) {
       const [waiting, inFlight] = await Promise.all([redis.zcard(`${opts.prefix}:q:${webhookId}`), redis.zcard(`${opts.prefix}:f:${webhookId}`)]);

@@ -16,15 +16,36 @@
  *   P:seq           the dispatch counter
  * A webhook at its cap or with nothing waiting is in none of the rings: waiting costs nothing.
  *
- * Every script takes the same first five arguments: P, the BullMQ queue's key prefix (to read
- * the length of its wait list and whether a job exists), now (ms), the per-webhook cap, and how
- * many jobs may wait in BullMQ's wait list before dispatching stops (`ahead`).
+ *   P:workers       ZSET  worker process -> when it was last heard from
+ *   P:idle          HASH  worker process -> its free slots, as it last said
+ *
+ * Every script takes the same first seven arguments: P, the BullMQ queue's key prefix (to read
+ * the length of its wait list and whether a job exists), now (ms), the per-webhook cap, the most
+ * jobs that may wait in BullMQ's wait list (`ahead`), and the calling worker's id and free slots
+ * ('' for a process that runs no worker).
  */
 const PRELUDE = `
 local P, B = ARGV[1], ARGV[2]
 local now, cap, ahead = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local rc = redis.call
 local ACCOUNTS, SERVED, TIMERS, RELEASED, SEQ, HOLDERS = P .. ':accounts', P .. ':served', P .. ':timers', P .. ':released', P .. ':seq', P .. ':holders'
+local WORKERS, IDLE = P .. ':workers', P .. ':idle'
+
+-- A worker process says, with every call it makes, how many of its slots are free.
+if ARGV[6] ~= '' then
+  rc('HSET', IDLE, ARGV[6], ARGV[7])
+  rc('ZADD', WORKERS, now, ARGV[6])
+end
+
+-- Free worker slots, over the workers heard from in the last 15 s.
+local function idleSlots()
+  local fresh = rc('ZRANGEBYSCORE', WORKERS, now - 15000, '+inf')
+  local total = 0
+  if #fresh > 0 then
+    for _, v in ipairs(rc('HMGET', IDLE, unpack(fresh))) do total = total + (tonumber(v) or 0) end
+  end
+  return total
+end
 local function waiting(wh) return P .. ':q:' .. wh end
 local function flying(wh) return P .. ':f:' .. wh end
 local function hook(wh) return P .. ':w:' .. wh end
@@ -106,9 +127,11 @@ local function pick()
   return nil
 end
 
--- Hands out due tickets, in fair order, while BullMQ's wait list is shorter than 'ahead'.
+-- Hands out due tickets, in fair order, as jobs for the workers' free slots (at most 'ahead'
+-- waiting at once). A worker whose every slot is busy takes its next tickets as continuations
+-- (RELEASE), so a ticket waits here, in fair order, rather than in a queue behind others.
 local function dispatch(out)
-  local budget = ahead - rc('LLEN', B .. ':wait')
+  local budget = math.min(ahead, idleSlots()) - rc('LLEN', B .. ':wait')
   while budget > 0 do
     local m, wh, acc = pick()
     if not m then return end
@@ -138,12 +161,12 @@ end
 `;
 
 /**
- * ARGV[6] = n, then n tickets. Answers [added, next timer, 0, then member, webhook, account of
+ * ARGV[8] = n, then n tickets. Answers [added, next timer, 0, then member, webhook, account of
  * each dispatched] (the 0: no continuations, see RELEASE).
  */
 export const ENQUEUE = `${PRELUDE}
 local touched = {}
-local added = queueAll(7, tonumber(ARGV[6]), touched)
+local added = queueAll(9, tonumber(ARGV[8]), touched)
 for wh in pairs(touched) do place(wh) end
 local out = { added, 0, 0 }
 dispatch(out)
@@ -151,7 +174,7 @@ out[2] = nextTimer()
 return out`;
 
 /**
- * ARGV[6] = n, then n triples (member, webhook, holder) whose slots are freed; then k, then k
+ * ARGV[8] = n, then n triples (member, webhook, holder) whose slots are freed; then k, then k
  * tickets (the attempts that follow, queued in the same step). A freed slot with a holder
  * ("<job id>|<lock token>", its job still running) asks to go on with the next ticket in fair
  * order itself, without a job of its own: granted only while BullMQ's wait list is empty, so
@@ -161,14 +184,14 @@ return out`;
 export const RELEASE = `${PRELUDE}
 local touched = {}
 local wanting = {}
-local n = tonumber(ARGV[6])
+local n = tonumber(ARGV[8])
 for k = 0, n - 1 do
-  local wh = ARGV[8 + 3 * k]
-  freeSlot(wh, ARGV[7 + 3 * k])
+  local wh = ARGV[10 + 3 * k]
+  freeSlot(wh, ARGV[9 + 3 * k])
   touched[wh] = true
-  if ARGV[9 + 3 * k] ~= '' then wanting[#wanting + 1] = { k + 1, ARGV[9 + 3 * k] } end
+  if ARGV[11 + 3 * k] ~= '' then wanting[#wanting + 1] = { k + 1, ARGV[11 + 3 * k] } end
 end
-local at = 7 + 3 * n
+local at = 9 + 3 * n
 local added = queueAll(at + 1, tonumber(ARGV[at]), touched)
 for wh in pairs(touched) do place(wh) end
 local out = { added, 0, 0 }
@@ -189,24 +212,30 @@ out[2] = nextTimer()
 return out`;
 
 /**
- * Wakes up to ARGV[6] webhooks whose first ticket has come due, then dispatches. Answers
+ * Wakes up to ARGV[8] webhooks whose first ticket has come due, then dispatches. Answers
  * [1 if the epoch key exists else 0, next timer, …dispatched as in ENQUEUE]: the epoch is
  * how a worker notices that Redis lost everything (see recovery.ts).
  */
 export const TICK = `${PRELUDE}
-for _, wh in ipairs(rc('ZRANGEBYSCORE', TIMERS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))) do place(wh) end
+for _, wh in ipairs(rc('ZRANGEBYSCORE', TIMERS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))) do place(wh) end
+-- Workers not heard from for a minute are gone (their free slots stopped counting at 15 s).
+local gone = rc('ZRANGEBYSCORE', WORKERS, '-inf', now - 60000)
+if #gone > 0 then
+  rc('ZREM', WORKERS, unpack(gone))
+  rc('HDEL', IDLE, unpack(gone))
+end
 local out = { rc('EXISTS', P .. ':epoch'), 0, 0 }
 dispatch(out)
 out[2] = nextTimer()
 return out`;
 
 /**
- * A job that runs again (its worker died, or it threw) asks for its slot back, ARGV[6..9] =
+ * A job that runs again (its worker died, or it threw) asks for its slot back, ARGV[8..11] =
  * member, webhook, account, due: 1 if it holds one (still, or again), 0 if the webhook is full
  * and the ticket went back in line at its old place.
  */
 export const REACQUIRE = `${PRELUDE}
-local m, wh, acc = ARGV[6], ARGV[7], ARGV[8]
+local m, wh, acc = ARGV[8], ARGV[9], ARGV[10]
 if rc('ZSCORE', flying(wh), m) then return 1 end
 rc('HSET', hook(wh), 'a', acc)
 if rc('ZCARD', flying(wh)) < cap then
@@ -214,16 +243,16 @@ if rc('ZCARD', flying(wh)) < cap then
   place(wh)
   return 1
 end
-rc('ZADD', waiting(wh), tonumber(ARGV[9]), m)
+rc('ZADD', waiting(wh), tonumber(ARGV[11]), m)
 place(wh)
 return 0`;
 
 /**
- * Dispatches older than ARGV[6] ms that nothing runs: no BullMQ job of that name (the process
+ * Dispatches older than ARGV[8] ms that nothing runs: no BullMQ job of that name (the process
  * that dispatched it died before adding the job, or the queue lost it), or, for a
  * continuation, its holder's run no longer holds its job's lock (the worker died). Their slots
  * are freed and the tickets queued again at the front (whether the delivery still needs them is
- * Postgres's to say when they run). Up to ARGV[7] at a time; live ones are looked at again
+ * Postgres's to say when they run). Up to ARGV[9] at a time; live ones are looked at again
  * later. Answers how many were queued again.
  */
 export const RECONCILE = `${PRELUDE}
@@ -234,7 +263,7 @@ local function running(m)
   return rc('GET', B .. ':' .. string.sub(holder, 1, bar - 1) .. ':lock') == string.sub(holder, bar + 1)
 end
 local requeued = 0
-local old = rc('ZRANGEBYSCORE', RELEASED, '-inf', now - tonumber(ARGV[6]), 'LIMIT', 0, tonumber(ARGV[7]))
+local old = rc('ZRANGEBYSCORE', RELEASED, '-inf', now - tonumber(ARGV[8]), 'LIMIT', 0, tonumber(ARGV[9]))
 for _, e in ipairs(old) do
   local bar = string.find(e, '|', 1, true)
   local wh, m = string.sub(e, 1, bar - 1), string.sub(e, bar + 1)
@@ -243,7 +272,7 @@ for _, e in ipairs(old) do
   else
     freeSlot(wh, m)
     if rc('HGET', hook(wh), 'a') then
-      rc('ZADD', waiting(wh), now - tonumber(ARGV[6]), m)
+      rc('ZADD', waiting(wh), now - tonumber(ARGV[8]), m)
       requeued = requeued + 1
     end
     place(wh)

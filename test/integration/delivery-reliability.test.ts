@@ -37,8 +37,9 @@ describe("delivery under failure", () => {
       const id = await register(app, key, r);
       const res = await emit(app, key);
       await app.container.db.webhook.update({ where: { id }, data: { status: "disabled", disabledReason: "paused by test" } });
-      // Dispatched at once (nothing was ahead of it): it holds one of the webhook's slots.
-      expect(await app.container.fairQueue.webhookState(id)).toEqual({ waiting: 0, inFlight: 1 });
+      // No worker yet: it waits in the scheduler. Once one runs, it is dispatched, holds one of
+      // the webhook's slots, is skipped, and the slot is freed.
+      expect(await app.container.fairQueue.webhookState(id)).toEqual({ waiting: 1, inFlight: 0 });
       await app.container.startWorker();
       const delivery = await eventually(
         () => app.container.db.delivery.findFirst({ where: { eventId: res.body.id, status: "skipped" } }),

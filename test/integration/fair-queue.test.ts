@@ -24,9 +24,10 @@ afterAll(async () => {
 function setup(cap: number, ahead: number) {
   const prefix = `hrtest-fair-${randomBytes(4).toString("hex")}`;
   prefixes.push(prefix);
-  const clock = { now: 1_000_000 };
+  const clock = { now: 1_000_000, free: 10_000 };
   const bull = `${prefix}:deliveries`;
-  const fair = createFairQueue(redis, { prefix: `${prefix}:fair`, bullPrefix: bull, cap, ahead, now: () => clock.now });
+  // The caller is a worker with `clock.free` free slots, unless a test says otherwise.
+  const fair = createFairQueue(redis, { prefix: `${prefix}:fair`, bullPrefix: bull, cap, ahead, now: () => clock.now, worker: { id: "w1", freeSlots: () => clock.free } });
   /** BullMQ's part: dispatched tickets become jobs at the head of the wait list. */
   const publish = async (d: Dispatched[]) => {
     for (const x of d) {
@@ -64,6 +65,7 @@ describe("the fair queue in Redis", () => {
     for (let seed = 1; seed <= 12; seed++) {
       const { fair, clock, publish, take, bull } = setup(2, 3);
       const model = new FairModel(2, 3);
+      model.worker = { id: "w1", free: clock.free };
       const rnd = prng(seed);
       const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
       const hooks = [
@@ -94,6 +96,14 @@ describe("the fair queue in Redis", () => {
         } // else: the dispatching process died before adding the jobs
       };
       for (let step = 0; step < 250; step++) {
+        // The calling worker's free slots change as its jobs start and end; now and then the
+        // caller is an API process, which reports none.
+        if (rnd() < 0.2) {
+          clock.free = Math.floor(rnd() * 5);
+          const isWorker = rnd() < 0.8;
+          fair.setWorker(isWorker ? { id: "w1", freeSlots: () => clock.free } : null);
+          model.worker = isWorker ? { id: "w1", free: clock.free } : null;
+        }
         const op = rnd();
         if (op < 0.3) {
           const tickets = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => {
@@ -195,6 +205,7 @@ describe("the fair queue in Redis", () => {
     const { fair, clock } = setup(3, 10_000);
     const clients = Array.from({ length: 6 }, () => createRedis(requireEnv("REDIS_URL")));
     try {
+      await fair.tick(); // a worker with free slots is known
       const queues: FairQueue[] = clients.map((c) => createFairQueue(c, { prefix: `${prefixes.at(-1)}:fair`, bullPrefix: `${prefixes.at(-1)}:deliveries`, cap: 3, ahead: 10_000, now: () => clock.now }));
       const results = await Promise.all(queues.map((q, k) => q.enqueue(Array.from({ length: 20 }, (_, i) => ticket("wcap", "acc_cap", k * 100 + i, clock.now)))));
       const held = results.flatMap((r) => r.dispatched);
@@ -262,7 +273,7 @@ describe("the fair queue in Redis", () => {
       const commandsPerTicks = async (waiting: number) => {
         const clock = { now: 1_000_000 };
         const p = `hrtest-hung-${waiting}`;
-        const fair = createFairQueue(own, { prefix: `${p}:fair`, bullPrefix: `${p}:deliveries`, cap: 2, ahead: 100, now: () => clock.now });
+        const fair = createFairQueue(own, { prefix: `${p}:fair`, bullPrefix: `${p}:deliveries`, cap: 2, ahead: 100, now: () => clock.now, worker: { id: "w1", freeSlots: () => 100 } });
         await fair.enqueue(Array.from({ length: waiting }, (_, i) => ticket("whung", "acc_h", i, clock.now)));
         expect(await fair.webhookState("whung")).toEqual({ waiting: waiting - 2, inFlight: 2 });
         const before = await commands();

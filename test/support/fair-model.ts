@@ -31,6 +31,10 @@ export class FairModel {
   /** BullMQ's lock of each running job: job id -> its run's token. */
   readonly locks = new Map<string, string>();
   waitLength = 0;
+  /** Worker processes as last heard from: free slots, and when. */
+  readonly workers = new Map<string, { free: number; at: number }>();
+  /** The caller, if a worker: it reports its free slots with every call. */
+  worker: { id: string; free: number } | null = { id: "model-worker", free: 1_000_000 };
   private seq = 0;
 
   constructor(
@@ -38,7 +42,18 @@ export class FairModel {
     readonly ahead: number,
   ) {}
 
+  private heard(now: number) {
+    if (this.worker) this.workers.set(this.worker.id, { free: this.worker.free, at: now });
+  }
+
+  private freeSlots(now: number): number {
+    let total = 0;
+    for (const w of this.workers.values()) if (w.at >= now - 15_000) total += w.free;
+    return total;
+  }
+
   enqueue(tickets: Ticket[], now: number): { added: number; dispatched: Dispatched[]; nextDueAt: number | null } {
+    this.heard(now);
     const touched = new Set<string>();
     let added = 0;
     for (const t of tickets) {
@@ -50,6 +65,7 @@ export class FairModel {
   }
 
   release(done: (Slot & { continueAs?: string })[], next: Ticket[], now: number) {
+    this.heard(now);
     const touched = new Set<string>();
     const wanting: [number, string][] = [];
     done.forEach((d, i) => {
@@ -76,12 +92,15 @@ export class FairModel {
   }
 
   tick(now: number) {
+    this.heard(now);
+    for (const [id, w] of this.workers) if (w.at < now - 60_000) this.workers.delete(id);
     const due = [...this.timers].filter(([, s]) => s <= now).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     for (const [wh] of due.slice(0, 1_000)) this.place(wh, now);
     return { dispatched: this.dispatch(now), nextDueAt: this.nextTimer() };
   }
 
   reacquire(t: Ticket, now: number): boolean {
+    this.heard(now);
     if (this.flying.get(t.webhookId)?.has(t.member)) return true;
     this.hook(t.webhookId).a = t.accountId;
     if ((this.flying.get(t.webhookId)?.size ?? 0) < this.cap) {
@@ -95,6 +114,7 @@ export class FairModel {
   }
 
   reconcile(olderThanMs: number, limit: number, now: number): number {
+    this.heard(now);
     let requeued = 0;
     const old = [...this.released].filter(([, s]) => s <= now - olderThanMs).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     for (const [e] of old.slice(0, limit)) {
@@ -180,7 +200,7 @@ export class FairModel {
 
   private dispatch(now: number): Dispatched[] {
     const out: Dispatched[] = [];
-    for (let budget = this.ahead - this.waitLength; budget > 0; budget--) {
+    for (let budget = Math.min(this.ahead, this.freeSlots(now)) - this.waitLength; budget > 0; budget--) {
       const d = this.pick(now);
       if (!d) break;
       out.push(d);
