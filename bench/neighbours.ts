@@ -66,6 +66,7 @@ function quietRow(run: string, row: Record<string, Cell>, extra: Record<string, 
     "quiet p99 ms": row["p99 ms"] ?? null,
     "quiet max ms": row["max ms"] ?? null,
     "quiet ingest p99 ms": row["ingest p99 ms"] ?? null,
+    "quiet stored → arrival p99 ms": row["stored → arrival p99 ms"] ?? null,
     ...extra,
   };
 }
@@ -114,7 +115,7 @@ export const neighbourOutage: Scenario = {
             "neighbour still pending": Number(waiting.rows[0]!.n),
             "CPU ms/delivery": beside["CPU ms/delivery"] ?? null,
           }),
-          { run: "p99 ratio (beside / alone)", "quiet p99 ms": ratio(beside["p99 ms"], alone["p99 ms"]) },
+          { run: "p99 ratio (beside / alone)", "quiet p99 ms": ratio(beside["p99 ms"], alone["p99 ms"]), "quiet stored → arrival p99 ms": ratio(beside["stored → arrival p99 ms"], alone["stored → arrival p99 ms"]) },
         ],
         notes: ["the dead endpoint is on a second receiver origin, so it never shares the quiet webhooks' connections"],
       };
@@ -160,7 +161,11 @@ export const neighbourBurst: Scenario = {
             "neighbour drained": drained ? "yes" : "no",
             "CPU ms/delivery (all, burst included)": cpuPerUnit(used, seen.unique + Number(beside.delivered ?? 0)),
           }),
-          { run: `p99 ratio (${producers} / alone)`, "quiet p99 ms": ratio(beside["p99 ms"], alone["p99 ms"]) },
+          {
+            run: `p99 ratio (${producers} / alone)`,
+            "quiet p99 ms": ratio(beside["p99 ms"], alone["p99 ms"]),
+            "quiet stored → arrival p99 ms": ratio(beside["stored → arrival p99 ms"], alone["stored → arrival p99 ms"]),
+          },
         );
       }
       return {

@@ -13,6 +13,8 @@ import type { Answer, Arrivals, Behaviour, ReceiverReply, ReceiverRequest, Recei
 interface TagLog {
   arrivals: number[];
   latencies: number[];
+  /** Arrival minus the envelope's createdAt (when the API stored the event), ms. */
+  sinceStored: number[];
   paths: string[];
   ids: string[];
   seqs: number[];
@@ -29,15 +31,19 @@ const seenIds = new Map<string, Set<string>>();
 let started = Date.now();
 // Put first in every harness event's data, so a regex finds them without parsing the body.
 const MARKER = /"benchTag":"([^"]*)","sentAt":([0-9.]+)(?:,"seq":(\d+))?/;
+// The envelope's own time of the event, before its data (the default dialect's shape).
+const CREATED = /"createdAt":"([^"]+)","data":/;
 
 function record(path: string, id: string, from: string, body: string, at: number): { log: TagLog; index: number } {
   const m = MARKER.exec(body);
   const tag = m?.[1] ?? "untagged";
   const sentAt = m ? Number(m[2]) : 0;
   let log = logs.get(tag);
-  if (!log) logs.set(tag, (log = { arrivals: [], latencies: [], paths: [], ids: [], seqs: [], accepted: [], from: [] }));
+  if (!log) logs.set(tag, (log = { arrivals: [], latencies: [], sinceStored: [], paths: [], ids: [], seqs: [], accepted: [], from: [] }));
   log.arrivals.push(at);
   log.latencies.push(sentAt > 0 ? at - sentAt : Number.NaN);
+  const created = CREATED.exec(body);
+  log.sinceStored.push(sentAt > 0 && created ? at - Date.parse(created[1]!) : Number.NaN);
   log.paths.push(path);
   log.ids.push(id);
   log.seqs.push(m?.[3] !== undefined ? Number(m[3]) : -1);
@@ -137,11 +143,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function stats(q: Extract<ReceiverRequest, { type: "stats" }>): ReceiverStats {
-  const out: ReceiverStats = { requests: 0, unique: 0, duplicates: 0, firstAt: null, lastAt: null, inWindow: 0, latency: summarize([]) };
+  const out: ReceiverStats = { requests: 0, unique: 0, duplicates: 0, firstAt: null, lastAt: null, inWindow: 0, latency: summarize([]), sinceStored: summarize([]) };
   const selected = q.tag === "*" ? [...logs.values()] : [logs.get(q.tag)].filter((l): l is TagLog => l !== undefined);
   const include = q.paths ? new Set(q.paths) : null;
   const exclude = new Set(q.excludePaths ?? []);
   const latencies: number[] = [];
+  const sinceStored: number[] = [];
   const seen = new Set<string>();
   let first = Infinity;
   let last = -Infinity;
@@ -156,12 +163,15 @@ function stats(q: Extract<ReceiverRequest, { type: "stats" }>): ReceiverStats {
     if ((q.from === undefined || at >= q.from) && (q.to === undefined || at <= q.to)) out.inWindow++;
     const latency = log.latencies[i]!;
     if (!Number.isNaN(latency)) latencies.push(latency);
+    const stored = log.sinceStored[i]!;
+    if (!Number.isNaN(stored)) sinceStored.push(stored);
   }
   out.unique = seen.size;
   out.duplicates = out.requests - seen.size;
   out.firstAt = Number.isFinite(first) ? first : null;
   out.lastAt = Number.isFinite(last) ? last : null;
   out.latency = summarize(latencies);
+  out.sinceStored = summarize(sinceStored);
   return out;
 }
 

@@ -23,6 +23,8 @@ export interface ReceiverStats {
   inWindow: number;
   /** Ingest-to-arrival latency (ms) of the events that carried a send time. */
   latency: LatencySummary;
+  /** Of those, arrival minus the time the API stored the event (the envelope's createdAt): the delivery engine's part. */
+  sinceStored: LatencySummary;
 }
 
 /** How the receiver answers a POST. */
