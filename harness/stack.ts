@@ -4,7 +4,8 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Client, Pool } from "pg";
+import { Pool } from "pg";
+import { createDatabase, dropDatabase } from "./databases";
 import { projectRoot } from "../src/lib/project-root";
 import { waitFor, within } from "./stats";
 
@@ -98,19 +99,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 function rssMiB(pid: number): number | null {
@@ -316,6 +304,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       if (timer) clearInterval(timer);
       await stopProcs(procs);
       await db.end();
+      // A finished stack's database is of no further use, and autovacuum working through it
+      // would be counted in the next measurement's Postgres CPU.
+      await dropDatabase(opts.adminDatabaseUrl, dbName).catch(() => undefined);
     },
   };
 }

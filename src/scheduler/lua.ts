@@ -142,6 +142,14 @@ local function dispatch(out)
   end
 end
 
+-- Whether the job run named by a holder ("<job id>|<lock token>") still holds its job's lock:
+-- not once the job stalled and went to another worker, or was removed from the queue.
+local function holds(holder)
+  local bar = string.find(holder, '|', 1, true)
+  if not bar then return false end
+  return rc('GET', B .. ':' .. string.sub(holder, 1, bar - 1) .. ':lock') == string.sub(holder, bar + 1)
+end
+
 local function nextTimer()
   local t = rc('ZRANGE', TIMERS, 0, 0, 'WITHSCORES')[2]
   return t and tonumber(t) or -1
@@ -178,7 +186,8 @@ return out`;
  * tickets (the attempts that follow, queued in the same step). A freed slot with a holder
  * ("<job id>|<lock token>", its job still running) asks to go on with the next ticket in fair
  * order itself, without a job of its own: granted only while BullMQ's wait list is empty, so
- * that a continuation never overtakes a job already waiting for a worker. Answers [added, next
+ * that a continuation never overtakes a job already waiting for a worker, and only to a run
+ * that still holds its job's lock. Answers [added, next
  * timer, c, then c × (position among the n, member, webhook, account), then dispatched as ENQUEUE].
  */
 export const RELEASE = `${PRELUDE}
@@ -189,7 +198,8 @@ for k = 0, n - 1 do
   local wh = ARGV[10 + 3 * k]
   freeSlot(wh, ARGV[9 + 3 * k])
   touched[wh] = true
-  if ARGV[11 + 3 * k] ~= '' then wanting[#wanting + 1] = { k + 1, ARGV[11 + 3 * k] } end
+  -- A run that lost its lock goes on with nothing: its job is another worker's now, or gone.
+  if ARGV[11 + 3 * k] ~= '' and holds(ARGV[11 + 3 * k]) then wanting[#wanting + 1] = { k + 1, ARGV[11 + 3 * k] } end
 end
 local at = 9 + 3 * n
 local added = queueAll(at + 1, tonumber(ARGV[at]), touched)
@@ -259,8 +269,7 @@ export const RECONCILE = `${PRELUDE}
 local function running(m)
   local holder = rc('HGET', HOLDERS, m)
   if not holder then return rc('EXISTS', B .. ':' .. m) == 1 end
-  local bar = string.find(holder, '|', 1, true)
-  return rc('GET', B .. ':' .. string.sub(holder, 1, bar - 1) .. ':lock') == string.sub(holder, bar + 1)
+  return holds(holder)
 end
 local requeued = 0
 local old = rc('ZRANGEBYSCORE', RELEASED, '-inf', now - tonumber(ARGV[8]), 'LIMIT', 0, tonumber(ARGV[9]))

@@ -71,7 +71,7 @@ export class FairModel {
     done.forEach((d, i) => {
       this.freeSlot(d.webhookId, d.member);
       touched.add(d.webhookId);
-      if (d.continueAs) wanting.push([i, d.continueAs]);
+      if (d.continueAs && this.holds(d.continueAs)) wanting.push([i, d.continueAs]);
     });
     let added = 0;
     for (const t of next) {
@@ -120,7 +120,7 @@ export class FairModel {
     for (const [e] of old.slice(0, limit)) {
       const [wh, m] = [e.slice(0, e.indexOf("|")), e.slice(e.indexOf("|") + 1)];
       const holder = this.holders.get(m);
-      const running = holder ? this.locks.get(holder.slice(0, holder.indexOf("|"))) === holder.slice(holder.indexOf("|") + 1) : this.jobs.has(m);
+      const running = holder ? this.holds(holder) : this.jobs.has(m);
       if (running) this.released.set(e, now);
       else {
         this.freeSlot(wh, m);
@@ -132,6 +132,11 @@ export class FairModel {
       }
     }
     return requeued;
+  }
+
+  private holds(holder: string): boolean {
+    const bar = holder.indexOf("|");
+    return bar >= 0 && this.locks.get(holder.slice(0, bar)) === holder.slice(bar + 1);
   }
 
   inFlight(webhookId: string): number {

@@ -107,6 +107,7 @@ describe("the fair scheduling rule", () => {
     const [first] = model.tick(NOW).dispatched;
     fill(model, [t("b1", "acc_b", 1)]);
     model.waitLength = 0; // the workers took every job
+    model.locks.set("job1", "token1"); // …and this job's run holds its lock
     const released = model.release([{ ...first!, continueAs: "job1|token1" }], [], NOW);
     // acc_b has not been served yet, acc_a just was: b1's ticket is the fair next one, and the
     // job that ran a1's takes it on; a1's next goes to the queue as usual.
@@ -119,10 +120,20 @@ describe("the fair scheduling rule", () => {
     const model = new FairModel(5, 1_000);
     const [first] = model.enqueue([t("a1", "acc_a", 1)], NOW).dispatched;
     model.waitLength = 0;
+    model.locks.set("job1", "token1");
     fill(model, [t("a1", "acc_a", 2)]);
     model.waitLength = 1; // one job still waits in the queue
     const released = model.release([{ ...first!, continueAs: "job1|token1" }], [], NOW);
     expect(released.continuations).toEqual([null]);
+  });
+
+  it("gives nothing more to a run that lost its job's lock (the job stalled to another worker, or is gone)", () => {
+    const model = new FairModel(5, 1_000);
+    const [first] = model.enqueue([t("a1", "acc_a", 1)], NOW).dispatched;
+    model.waitLength = 0;
+    fill(model, [t("a1", "acc_a", 2)]);
+    model.locks.set("job1", "token2"); // another run holds it now
+    expect(model.release([{ ...first!, continueAs: "job1|token1" }], [], NOW).continuations).toEqual([null]);
   });
 
   it("stops dispatching while the queue ahead of the workers is full", () => {
