@@ -97,7 +97,9 @@ export function createRecovery(deps: RecoveryDeps): Recovery {
         rescanned = await queuePendingBetween(deps, BEGINNING, FOREVER, onPage);
         await deps.redis.set(windowKey, String(end.getTime()));
         await deps.writeEpoch(`${new Date(now).toISOString()} ${randomUUID()}`);
-        deps.logger.warn({ rescanned }, "Redis held no scheduler epoch (restarted empty, failed over or flushed): every pending delivery queued again");
+        // A new deployment has no epoch either; only a rescan that found work is news.
+        if (rescanned > 0) deps.logger.warn({ rescanned }, "Redis held no scheduler epoch (restarted empty, failed over or flushed): every pending delivery queued again");
+        else deps.logger.info("scheduler epoch written");
         return { rescanned, swept: 0 };
       }
       const from = new Date(Number((await deps.redis.get(windowKey)) ?? end.getTime() - deps.graceMs));

@@ -78,14 +78,17 @@ describe("delivery under failure", () => {
       },
     ));
 
-  it("recovers a delivery whose job was lost from Redis", () =>
+  it("recovers a delivery whose place in Redis was lost (ticket, job and all)", () =>
     withApp({ HOOKRELAY_RECOVERY_INTERVAL: "100ms", HOOKRELAY_RECOVERY_GRACE: "200ms" }, false, async (app, key) => {
       const r = await receiver();
-      await register(app, key, r);
+      const webhookId = await register(app, key, r);
       const res = await emit(app, key, { lost: true });
       const delivery = await app.container.db.delivery.findFirstOrThrow({ where: { eventId: res.body.id } });
+      // Everything of this deployment in Redis goes, as when Redis restarts empty.
       await app.container.queue.obliterate({ force: true });
-      expect(await app.container.queue.getJob(`${delivery.id}-0`)).toBeUndefined();
+      const keys = await app.container.redis.keys(`${app.container.config.queuePrefix}:*`);
+      if (keys.length > 0) await app.container.redis.del(...keys);
+      expect(await app.container.fairQueue.webhookState(webhookId)).toEqual({ waiting: 0, inFlight: 0 });
 
       await app.container.startWorker();
       await eventually(async () => r.deliveries.length === 1, "the recovered delivery", 5_000);
