@@ -236,11 +236,11 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       let stopping: Promise<void> | null = null;
       const stop = () =>
         (stopping ??= (async () => {
-          // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
-          // its writes; anything not started stays queued for another worker.
           // Its free slots stop counting at once: nothing more is dispatched for it.
           fairQueue.setWorker(null);
           await settleWithin(fairQueue.leave(workerId), 500);
+          // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
+          // its writes; anything not started stays queued for another worker.
           const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000)]);
           if (closed === "timed_out") {
             logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");

@@ -2,10 +2,10 @@ import { afterFailure } from "../health/failure-tracker";
 import type { Logger } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
 import type { Scheduler } from "../scheduler/scheduler";
-import { memberFor, parseMember, ticketFor, type Dispatched, type Slot, type Ticket } from "../scheduler/tickets";
+import { ticketFor, type Dispatched, type Slot, type Ticket } from "../scheduler/tickets";
 import { sendAttempt, signingFor, type AttemptDeps, type AttemptRecord } from "./attempt";
 import type { DeliveryForAttempt, Settlement } from "./delivery-store";
-import type { DeliveryJobData } from "./queue";
+import { jobDataFor, memberOf, type DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
 import type { DeliveryStore } from "./store";
 
@@ -92,7 +92,7 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJob): Promise<stri
       const r = await runTicket(deps, current, continueAs);
       if (ran++ === 0) first = r.detail;
       own ??= r.settling;
-      current = r.next ? { data: jobDataFor(r.next), rerun: false, continued: true } : null;
+      current = r.next ? { data: continued(r.next), rerun: false, continued: true } : null;
     }
   } catch (err) {
     // BullMQ runs the job again: its own ticket must be written (or not) by then, not half-way.
@@ -104,16 +104,16 @@ export async function deliver(deps: DeliverDeps, job: DeliveryJob): Promise<stri
   return ran > 1 ? `${first}; then ${ran - 1} more` : first;
 }
 
-function jobDataFor(d: Dispatched): DeliveryJobData {
-  const ref = parseMember(d.member);
-  if (!ref) throw new Error(`scheduler handed out a ticket that names no attempt: ${d.member}`);
-  return { ...ref, webhookId: d.webhookId, accountId: d.accountId };
+function continued(d: Dispatched): DeliveryJobData {
+  const data = jobDataFor(d);
+  if (!data) throw new Error(`scheduler handed out a ticket that names no attempt: ${d.member}`);
+  return data;
 }
 
 async function runTicket(deps: DeliverDeps, current: Current, continueAs: string | undefined): Promise<Ran> {
   const { data } = current;
   const delivery = await deps.store.load(data.deliveryId);
-  const slot: Slot = { member: memberFor({ deliveryId: data.deliveryId, chain: data.chain, attempt: data.attempt ?? 0 }), webhookId: delivery?.webhookId ?? data.webhookId ?? "" };
+  const slot: Slot = { member: memberOf(data), webhookId: delivery?.webhookId ?? data.webhookId ?? "" };
   const step = triage(delivery, data);
   switch (step.kind) {
     case "drop":

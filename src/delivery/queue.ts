@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
 import type { EnqueueDeliveries } from "../events/service";
 import type { Publish, Scheduler } from "../scheduler/scheduler";
-import { parseMember, ticketFor } from "../scheduler/tickets";
+import { memberFor, parseMember, ticketFor, type Dispatched } from "../scheduler/tickets";
 
 export const DELIVERY_QUEUE = "deliveries";
 
@@ -43,14 +43,24 @@ export function bullKeyPrefix(prefix: string): string {
   return `${prefix}:${DELIVERY_QUEUE}`;
 }
 
+/** What a job (or a ticket a running job takes on) carries for a dispatched ticket; null for a name that is no attempt. */
+export function jobDataFor(d: Dispatched): DeliveryJobData | null {
+  const ref = parseMember(d.member);
+  return ref ? { ...ref, webhookId: d.webhookId, accountId: d.accountId } : null;
+}
+
+/** The ticket a job's data stands for (jobs from before the scheduler: its first attempt). */
+export function memberOf(data: DeliveryJobData): string {
+  return memberFor({ deliveryId: data.deliveryId, chain: data.chain, attempt: data.attempt ?? 0 });
+}
+
 /** Dispatched tickets become jobs, all in one `addBulk`. */
 export function jobPublisher(queue: Queue<DeliveryJobData>): Publish {
   return async (dispatched) => {
     await queue.addBulk(
       dispatched.flatMap((d) => {
-        const ref = parseMember(d.member);
-        if (!ref) return [];
-        return [{ name: "deliver", data: { ...ref, webhookId: d.webhookId, accountId: d.accountId }, opts: { jobId: d.member } }];
+        const data = jobDataFor(d);
+        return data ? [{ name: "deliver", data, opts: { jobId: d.member } }] : [];
       }),
     );
   };

@@ -2,9 +2,8 @@ import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
 import type { Scheduler } from "../scheduler/scheduler";
-import { memberFor } from "../scheduler/tickets";
 import { deliver, type DeliverDeps } from "./deliver";
-import { DELIVERY_QUEUE, type DeliveryJobData } from "./queue";
+import { DELIVERY_QUEUE, memberOf, type DeliveryJobData } from "./queue";
 
 /**
  * The BullMQ consumer: each job is one dispatched attempt (see src/scheduler/). A retry is a
@@ -62,8 +61,7 @@ export function createDeliveryWorker(opts: {
     // Our infrastructure failed it every time (Postgres away for minutes): the delivery is
     // still pending, so the attempt goes back in line, a while later. (Were this lost, the
     // scheduler's reconcile would queue it again, the job being gone.)
-    const member = memberFor({ deliveryId: job.data.deliveryId, chain: job.data.chain, attempt: job.data.attempt ?? 0 });
-    const slot = { member, webhookId: job.data.webhookId };
+    const slot = { member: memberOf(job.data), webhookId: job.data.webhookId };
     opts.scheduler
       .release(slot, { ...slot, accountId: job.data.accountId, dueAt: Date.now() + opts.exhaustedRetryMs })
       .catch((e: unknown) => opts.logger.warn({ jobId: job.id, err: e instanceof Error ? e.message : e }, "could not queue the attempt again; reconcile will"));
