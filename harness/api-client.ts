@@ -41,6 +41,12 @@ export class ApiClient {
     return { status: res.statusCode, body: parseBody(text), headers: res.headers };
   }
 
+  async get(path: string): Promise<ApiResult> {
+    const res = await this.pool.request({ method: "GET", path, headers: { authorization: `Bearer ${this.key}` } });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: parseBody(text), headers: res.headers };
+  }
+
   async close(): Promise<void> {
     await this.pool.destroy();
   }

@@ -39,23 +39,24 @@ export function distIsStale(): boolean {
  */
 const LOCK = join(ROOT, "node_modules", ".cache", "hookrelay-build.lock");
 
-async function withBuildLock(build: () => Promise<void>): Promise<void> {
-  mkdirSync(join(LOCK, ".."), { recursive: true });
+/** Runs `build` holding the lock directory `lock` (dist/'s by default; the portal has its own). */
+export async function withBuildLock(build: () => Promise<void>, lock: string = LOCK): Promise<void> {
+  mkdirSync(join(lock, ".."), { recursive: true });
   for (;;) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch {
-      const owner = Number(readFileSafe(join(LOCK, "pid")));
-      if (owner > 0 && !isAlive(owner)) rmSync(LOCK, { recursive: true, force: true });
+      const owner = Number(readFileSafe(join(lock, "pid")));
+      if (owner > 0 && !isAlive(owner)) rmSync(lock, { recursive: true, force: true });
       else await sleep(200);
     }
   }
   try {
-    writeFileSync(join(LOCK, "pid"), String(process.pid));
+    writeFileSync(join(lock, "pid"), String(process.pid));
     await build();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 

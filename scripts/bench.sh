@@ -2,7 +2,8 @@
 #
 # `npm run bench`: the benchmark suite (issue #5). Reports figures; never asserts.
 #
-#   1. installs what is missing (npm deps, Prisma client, redis-server, Postgres),
+#   1. installs what is missing (npm deps, Prisma client, redis-server, Postgres, and Chromium
+#      for the portal scenario),
 #   2. starts a throwaway Postgres and Redis on free ports in a fresh /tmp dir,
 #   3. builds (npm run build, which compiles bench/ too),
 #   4. runs the compiled harness: node dist/bench/main.js [args],
@@ -43,6 +44,7 @@ main() {
 
   hr_ensure_node_deps "$ROOT"
   hr_ensure_system_packages
+  hr_ensure_chromium
   start_services
 
   local rc=0

@@ -188,9 +188,9 @@ load_secrets() {
 # missing). `npm run build` emits every file, so any output is as old as the last build.
 dist_is_stale() {
   local out
-  for out in dist/workers/api.js dist/workers/delivery.js dist/src/cli/main.js; do
+  for out in dist/workers/api.js dist/workers/delivery.js dist/src/cli/main.js dist/portal/index.html; do
     [[ -f "$out" ]] || return 0
-    [[ -z "$(find src workers tsconfig.json tsconfig.build.json package-lock.json -newer "$out" -print -quit 2>/dev/null)" ]] || return 0
+    [[ -z "$(find src workers portal tsconfig.json tsconfig.build.json package-lock.json -newer "$out" -print -quit 2>/dev/null)" ]] || return 0
   done
   return 1
 }
@@ -252,9 +252,18 @@ wait_for_api() {
   done
 }
 
+# A magic link into the demo account's portal (single use, valid HOOKRELAY_PORTAL_LINK_TTL);
+# empty when the API did not give one.
+demo_portal_link() {
+  API="$1" KEY="$DEMO_API_KEY" node -e '
+    fetch(process.env.API + "/v1/portal/sessions", { method: "POST", headers: { authorization: "Bearer " + process.env.KEY, "content-type": "application/json" }, body: "{}" })
+      .then((r) => r.json()).then((b) => console.log(b.url ?? "")).catch(() => console.log(""));' 2>/dev/null || true
+}
+
 print_banner() {
-  local api="http://127.0.0.1:$PORT" db_where redis_where
+  local api="http://127.0.0.1:$PORT" db_where redis_where portal_link
   if [[ "$HOST" != "0.0.0.0" && "$HOST" != "::" ]]; then api="http://$HOST:$PORT"; fi
+  portal_link=$(demo_portal_link "$api")
   if (( STARTED_PG )); then db_where="$PG_DIR (log: $PG_DIR/server.log)"; else db_where="external (DATABASE_URL)"; fi
   if (( STARTED_REDIS )); then redis_where="$REDIS_DIR (log: $REDIS_DIR/redis.log)"; else redis_where="external (REDIS_URL)"; fi
   cat <<EOF
@@ -263,6 +272,9 @@ print_banner() {
   ----------------------------------------------------------------------
   API            $api
   OpenAPI        $api/openapi.json
+  Portal         ${portal_link:-$api/portal/ (sign in with a link from POST /v1/portal/sessions)}
+                 (a single-use sign-in link for the demo account; a new one:
+                  curl -s -X POST -H "Authorization: Bearer $DEMO_API_KEY" $api/v1/portal/sessions)
   Admin key      $HOOKRELAY_ADMIN_KEY
   Demo account   $DEMO_ACCOUNT_ID
   Demo API key   $DEMO_API_KEY

@@ -85,6 +85,25 @@ const rateRule = z.string().transform((raw, ctx) => {
   return rule;
 });
 
+/** Origins as a browser sends them in `Origin`: scheme, host and port, nothing else. */
+const originList = z.string().transform((raw, ctx) => {
+  const origins: string[] = [];
+  for (const item of raw.split(/[\s,]+/).filter(Boolean)) {
+    let url: URL | null = null;
+    try {
+      url = new URL(item);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== item.replace(/\/$/, "")) {
+      ctx.addIssue({ code: "custom", message: `"${item}" is not an origin; expected e.g. https://dashboard.example.com (scheme, host, optional port)` });
+      return z.NEVER;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
@@ -124,6 +143,11 @@ const envSchema = z.object({
   HOOKRELAY_INGEST_RATE_LIMIT: rateRule.prefault("1000/s"),
   HOOKRELAY_ADMIN_RATE_LIMIT: rateRule.prefault("1000/s"),
   HOOKRELAY_RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(1_000).default(50),
+  HOOKRELAY_PORTAL_SESSION_TTL: duration.prefault("12h"),
+  HOOKRELAY_PORTAL_LINK_TTL: duration.prefault("15m"),
+  HOOKRELAY_PORTAL_FRAME_ANCESTORS: originList.prefault(""),
+  HOOKRELAY_PORTAL_URL: z.url({ protocol: /^https?$/, message: "must be the http(s) URL the portal is reached at, e.g. https://hooks.example.com" }).optional(),
+  HOOKRELAY_PORTAL_DIR: z.string().optional(),
 });
 
 export interface Config {
@@ -181,6 +205,18 @@ export interface Config {
   rateLimits: RateRules;
   /** The most the limiter may delay a request waiting for Redis before letting it through. */
   rateLimitTimeoutMs: number;
+  portal: {
+    /** How long a portal session lasts once its link is opened (a session may ask for less or more). */
+    sessionTtlMs: number;
+    /** How long a magic link may wait to be opened. */
+    linkTtlMs: number;
+    /** Origins whose pages may frame the portal; none: it refuses to be framed by any other. */
+    frameAncestors: string[];
+    /** Where users reach the API's /portal (behind a proxy); the request's own origin when unset. */
+    publicUrl: string | undefined;
+    /** The built portal (vite build); dist/portal next to the compiled code when unset. */
+    dir: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -233,6 +269,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     egressProxyUrl: e.HOOKRELAY_EGRESS_PROXY,
     rateLimits: { api: e.HOOKRELAY_RATE_LIMIT, ingest: e.HOOKRELAY_INGEST_RATE_LIMIT, admin: e.HOOKRELAY_ADMIN_RATE_LIMIT },
     rateLimitTimeoutMs: e.HOOKRELAY_RATE_LIMIT_TIMEOUT_MS,
+    portal: {
+      sessionTtlMs: e.HOOKRELAY_PORTAL_SESSION_TTL,
+      linkTtlMs: e.HOOKRELAY_PORTAL_LINK_TTL,
+      frameAncestors: e.HOOKRELAY_PORTAL_FRAME_ANCESTORS,
+      publicUrl: e.HOOKRELAY_PORTAL_URL?.replace(/\/+$/, ""),
+      dir: e.HOOKRELAY_PORTAL_DIR,
+    },
   };
 }
 

@@ -11,6 +11,12 @@ import { createRecovery, startRecoveryLoop } from "./delivery/recovery";
 import { createFairQueue, type FairQueue } from "./scheduler/fair-queue";
 import { createScheduler, type Scheduler } from "./scheduler/scheduler";
 import { createTestEventSender } from "./delivery/test-event";
+import { createSignatureCheck } from "./delivery/signature-check";
+import { createEventLog } from "./events/event-log";
+import { createPortalSessions, type PortalSessions } from "./portal/sessions";
+import { portalStatic } from "./portal/static";
+import { createWebhookStats } from "./stats/webhook-stats";
+import { portalRoutes } from "./http/routes/portal";
 import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
 import { createLookupCache } from "./events/lookup-cache";
@@ -63,6 +69,7 @@ export interface Container {
   webhooks: WebhooksService;
   events: EventsService;
   deliveries: DeliveriesService;
+  portalSessions: PortalSessions;
   deliverDeps: DeliverDeps;
   routes: AnyRoute[];
   createApp(): ReturnType<typeof createApp>;
@@ -122,7 +129,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     minSecretLength: config.verifyTokenMinLength,
   });
   const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes, lookups });
-  const deliveries = createDeliveriesService({ db, clock, enqueue });
+  const deliveries = createDeliveriesService({ db, clock, enqueue, minSecretLength: config.verifyTokenMinLength });
+  const portalSessions = createPortalSessions({ db, clock, defaultSessionTtlMs: config.portal.sessionTtlMs, linkTtlMs: config.portal.linkTtlMs });
   const attemptDeps = {
     http,
     clock,
@@ -130,6 +138,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     responseBodyMaxBytes: config.responseBodyMaxBytes,
   };
   const sendTestEvent = createTestEventSender({ ...attemptDeps, db, sql, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
+  const checkSignature = createSignatureCheck({ ...attemptDeps, db, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
   const deliverDeps: DeliverDeps = {
     ...attemptDeps,
     secretBox: withOpenCache(secrets, 10_000),
@@ -155,13 +164,15 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     ...eventTypeRoutes(eventTypes),
     ...eventRoutes({
       events,
+      eventLog: createEventLog({ db }),
       accounts,
       maxEventBytes: config.maxEventBytes,
       maxBatchEvents: config.maxBatchEvents,
       maxBatchBytes: config.maxBatchBytes,
     }),
-    ...webhookRoutes(webhooks, schemaOptions, { deliveries, sendTestEvent }),
+    ...webhookRoutes(webhooks, schemaOptions, { deliveries, sendTestEvent, checkSignature, stats: createWebhookStats({ db, sql, clock }) }),
     ...deliveryRoutes(deliveries),
+    ...portalRoutes({ sessions: portalSessions, accounts, publicUrl: config.portal.publicUrl }),
   ];
 
   // Counted under the deployment's prefix (each test file has its own).
@@ -189,9 +200,18 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     webhooks,
     events,
     deliveries,
+    portalSessions,
     deliverDeps,
     routes,
-    createApp: () => createApp({ routes, auth: { adminKey: config.adminKey, accounts }, logger, maxRequestBytes: config.maxRequestBytes, admit }),
+    createApp: () =>
+      createApp({
+        routes,
+        auth: { adminKey: config.adminKey, accounts, portalSessions },
+        logger,
+        maxRequestBytes: config.maxRequestBytes,
+        admit,
+        portal: portalStatic({ dir: config.portal.dir, frameAncestors: config.portal.frameAncestors }),
+      }),
     async startWorker() {
       const connection = createRedis(config.redisUrl, "worker");
       connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));

@@ -104,3 +104,26 @@ hr_free_port() {
 hr_port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
+
+# ---------------------------------------------------------------------------
+# Browser
+# ---------------------------------------------------------------------------
+
+# Debian's Chromium for the portal's end-to-end tests (test/portal/, driven by playwright-core
+# with executablePath /usr/bin/chromium; never `playwright install`, which downloads from a CDN),
+# plus a font with Arabic glyphs: a bare machine has none, and the Arabic pages would render as
+# boxes in the screenshots. Without root, say so and go on: the portal tests then fail with
+# their own message rather than stop every other test.
+hr_ensure_chromium() {
+  local missing=()
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  if ! command -v fc-list >/dev/null 2>&1 || [[ -z "$(fc-list :lang=ar family 2>/dev/null)" ]]; then
+    missing+=(fonts-noto-core fontconfig)
+  fi
+  (( ${#missing[@]} > 0 )) || return 0
+  if ! hr_is_root; then
+    hr_warn "missing ${missing[*]}: the portal's browser tests in test/portal/ will fail; install them (apt-get install -y ${missing[*]})"
+    return 0
+  fi
+  hr_apt_install "${missing[@]}"
+}

@@ -21,6 +21,8 @@ export interface AttemptTarget {
   secrets: string[];
   /** 1-based over the delivery's whole life. */
   attemptNumber: number;
+  /** Sent besides the usual headers (the signature check marks its probes so). */
+  extraHeaders?: Record<string, string>;
 }
 
 /** The webhook columns an attempt needs to speak its dialect. */
@@ -79,6 +81,7 @@ export async function sendAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<
     "x-webhook-event": t.event.type,
     "x-webhook-id": t.delivery.id,
     "x-webhook-attempt": String(t.attemptNumber),
+    ...t.extraHeaders,
     ...t.dialect.sign({
       body,
       secrets: t.secrets,

@@ -5,7 +5,8 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { conflict, notFound, unprocessable } from "../lib/errors";
 import { isWellFormedId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
-import type { AttemptDto, AttemptLogFilter, DeliveryDto } from "./schemas";
+import { dialectFor } from "../dialects/registry";
+import type { AttemptDetailDto, AttemptDto, AttemptLogFilter, DeliveryDto } from "./schemas";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -45,7 +46,12 @@ export function deliveryDto(d: DeliveryRow): DeliveryDto {
   };
 }
 
-export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: EnqueueDeliveries }) {
+/** The log's order: newest first, ties by id (descending), as the keyset cursor expects. */
+function newestFirst(a: AttemptRow, b: AttemptRow): number {
+  return b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: EnqueueDeliveries; minSecretLength: number }) {
   const { db } = deps;
 
   async function loadDelivery(accountId: string, id: string) {
@@ -60,20 +66,28 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
       const owned = isWellFormedId(webhookId, "wh") ? await db.webhook.findFirst({ where: { id: webhookId, accountId }, select: { id: true } }) : null;
       if (!owned) throw notFound("webhook");
       const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"], (k) => !Number.isNaN(Date.parse(k.t))) : null;
-      const rows = await db.deliveryAttempt.findMany({
-        where: {
-          webhookId,
-          ...(f.eventType ? { eventType: f.eventType } : {}),
-          ...(f.outcome ? { success: f.outcome === "success" } : {}),
-          startedAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
-          // Keyset pagination on (startedAt, id): stable while new attempts arrive.
-          ...(after
-            ? { OR: [{ startedAt: { lt: new Date(after.t) } }, { startedAt: new Date(after.t), id: { lt: after.id } }] }
-            : {}),
-        },
-        orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-        take: f.limit + 1,
-      });
+      const query = (success: boolean | undefined) =>
+        db.deliveryAttempt.findMany({
+          where: {
+            webhookId,
+            ...(f.eventType ? { eventType: f.eventType } : {}),
+            ...(success !== undefined ? { success } : {}),
+            startedAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
+            // Keyset pagination on (startedAt, id): stable while new attempts arrive.
+            ...(after
+              ? { OR: [{ startedAt: { lt: new Date(after.t) } }, { startedAt: new Date(after.t), id: { lt: after.id } }] }
+              : {}),
+          },
+          orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+          take: f.limit + 1,
+        });
+      const outcome = f.outcome ? f.outcome === "success" : undefined;
+      // A type without an outcome: the (webhook, type, success, time) index read twice in order
+      // and merged, exact, instead of a fourth index (see prisma/schema.prisma).
+      const rows =
+        f.eventType && outcome === undefined
+          ? (await Promise.all([query(true), query(false)])).flat().sort(newestFirst).slice(0, f.limit + 1)
+          : await query(outcome);
       const page = rows.slice(0, f.limit);
       const last = page[page.length - 1];
       return {
@@ -86,6 +100,22 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
       const row = await loadDelivery(accountId, id);
       const attempts = await db.deliveryAttempt.findMany({ where: { deliveryId: id }, orderBy: [{ attemptNumber: "asc" }, { startedAt: "asc" }] });
       return { ...deliveryDto(row), attempts: attempts.map(attemptDto) };
+    },
+
+    /**
+     * One attempt as sent and as answered. The body is not stored per attempt (a copy per try
+     * would double the log); the webhook's dialect renders it again from the stored event,
+     * which gives the same bytes: rendering is deterministic, and a webhook's dialect never changes.
+     */
+    async attempt(accountId: string, id: string): Promise<AttemptDetailDto> {
+      const row = isWellFormedId(id, "att") ? await db.deliveryAttempt.findFirst({ where: { id, accountId } }) : null;
+      if (!row) throw notFound("attempt");
+      const [event, webhook] = await Promise.all([
+        db.event.findUniqueOrThrow({ where: { id: row.eventId }, select: { id: true, type: true, createdAt: true, data: true } }),
+        db.webhook.findUniqueOrThrow({ where: { id: row.webhookId }, select: { dialect: true, dialectOptions: true } }),
+      ]);
+      const requestBody = dialectFor(webhook, deps.minSecretLength).render({ event, deliveryId: row.deliveryId });
+      return { ...attemptDto(row), webhookId: row.webhookId, requestBody };
     },
 
     /** A new chain of attempts: same delivery id, same body, the retry schedule from the start. */

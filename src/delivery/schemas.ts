@@ -1,3 +1,4 @@
+import { isoDate, rangeInOrder } from "../lib/iso-date";
 import { z } from "../lib/zod";
 
 export const Attempt = z
@@ -42,12 +43,6 @@ export const Delivery = z
 
 export const DeliveryWithAttempts = Delivery.extend({ attempts: z.array(Attempt) }).openapi("DeliveryWithAttempts");
 
-/** Year 1 onwards: Postgres has no year 0, so an earlier instant would fail in the query. */
-const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
-const isoDate = z
-  .string()
-  .datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-11-23T00:00:00Z" })
-  .refine((v) => Date.parse(v) >= EARLIEST, { message: "must not be before 0001-01-01T00:00:00Z" });
 
 export const AttemptLogQuery = z
   .strictObject({
@@ -58,7 +53,7 @@ export const AttemptLogQuery = z
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(300).optional(),
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: "from must not be after to", path: ["from"] });
+  .refine(rangeInOrder, { message: "from must not be after to", path: ["from"] });
 
 export const TestEventBody = z.strictObject({
   eventType: z.string().min(1).max(100).optional().openapi({ description: "Defaults to the webhook's first subscribed type." }),
@@ -79,3 +74,30 @@ export const TestEventResult = z
 export type AttemptDto = z.output<typeof Attempt>;
 export type DeliveryDto = z.output<typeof Delivery>;
 export type AttemptLogFilter = z.output<typeof AttemptLogQuery>;
+
+export const AttemptDetail = Attempt.extend({
+  webhookId: z.string(),
+  requestBody: z.string().openapi({
+    description: "The body exactly as sent, as text. Rendered again from the stored event by the webhook's dialect, which is deterministic: every attempt of a delivery sends the same bytes.",
+  }),
+}).openapi("DeliveryAttemptDetail");
+
+export const AttemptIdParams = z.object({ id: z.string().max(64).openapi({ example: "att_01M832GA597X2JY5T2YQ0YH6J4" }) });
+
+const ProbeResult = z.object({
+  statusCode: z.number().int().nullable(),
+  responseTimeMs: z.number().int(),
+  accepted: z.boolean().openapi({ description: "Answered 2xx." }),
+  error: z.string().nullable(),
+});
+
+export const SignatureCheckResult = z
+  .object({
+    verdict: z.enum(["verifies", "accepts_bad_signature", "rejects_good_signature", "unreachable"]),
+    message: z.string().openapi({ description: "The verdict in plain words." }),
+    good: ProbeResult.openapi({ description: "The correctly signed request." }),
+    bad: ProbeResult.openapi({ description: "The request signed with a wrong secret." }),
+  })
+  .openapi("SignatureCheck");
+
+export type AttemptDetailDto = z.output<typeof AttemptDetail>;

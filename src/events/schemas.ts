@@ -1,3 +1,5 @@
+import { Delivery } from "../delivery/schemas";
+import { isoDate, rangeInOrder } from "../lib/iso-date";
 import { z } from "../lib/zod";
 
 const Data = z
@@ -45,6 +47,31 @@ export const AcceptedEvent = z
   .openapi("AcceptedEvent");
 
 export const AcceptedBatch = z.object({ data: z.array(AcceptedEvent) }).openapi("AcceptedEventBatch");
+
+export const EventIdParams = z.object({ id: z.string().max(64).openapi({ example: "evt_01M832GA597X2JY5T2YQ0YH6J4" }) });
+
+export const ListEventsQuery = z
+  .strictObject({
+    type: z.string().max(100).optional().openapi({ description: "Only events of this type." }),
+    from: isoDate.optional().openapi({ description: "Events emitted at or after this time." }),
+    to: isoDate.optional().openapi({ description: "Events emitted before this time." }),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(300).optional(),
+  })
+  .refine(rangeInOrder, { message: "from must not be after to", path: ["from"] });
+
+export const EventSummary = z
+  .object({ id: z.string(), type: z.string(), createdAt: z.string().datetime(), isTest: z.boolean(), idempotencyKey: z.string().nullable() })
+  .openapi("EventSummary");
+
+export const EventList = z.object({ data: z.array(EventSummary), nextCursor: z.string().nullable() }).openapi("EventList");
+
+export const EventDetail = EventSummary.extend({
+  data: z.unknown().openapi({ description: "The payload as emitted." }),
+  deliveries: z.array(Delivery).openapi({ description: "One per webhook it fanned out to, oldest first." }),
+}).openapi("EventDetail");
+
+export type ListEventsFilter = z.output<typeof ListEventsQuery>;
 
 export type AcceptedEventDto = z.output<typeof AcceptedEvent>;
 export interface EventInput {

@@ -13,12 +13,29 @@ export type HealthSignal = { kind: "none" } | { kind: "disable"; reason: string 
 
 export function afterFailure(state: FailureState, now: Date, disableAfterMs: number, gone: boolean): HealthSignal {
   if (state.status === "disabled") return { kind: "none" };
-  if (gone) return { kind: "disable", reason: "the endpoint answered 410 Gone" };
+  if (gone) return { kind: "disable", reason: GONE_REASON };
   if (state.failingSince && now.getTime() - state.failingSince.getTime() >= disableAfterMs) {
     return {
       kind: "disable",
-      reason: `every attempt failed for ${Math.floor((now.getTime() - state.failingSince.getTime()) / 3_600_000)} h (${state.consecutiveFailures} consecutive failures)`,
+      reason: `${FAILING_REASON_PREFIX} ${Math.floor((now.getTime() - state.failingSince.getTime()) / 3_600_000)} h (${state.consecutiveFailures} consecutive failures)`,
     };
   }
   return { kind: "none" };
+}
+
+// The disabled reasons are stored as text (the API's `disabledReason`); these prefixes are what
+// disabledReasonCode reads them back by, for a portal that shows them in the viewer's language.
+const GONE_REASON = "the endpoint answered 410 Gone";
+const FAILING_REASON_PREFIX = "every attempt failed for";
+export const PAUSED_REASON = "paused";
+
+export type DisabledReasonCode = "gone" | "failing" | "paused" | "other";
+
+/** Which of the reasons above a stored disabled reason is; null while enabled. */
+export function disabledReasonCode(reason: string | null): DisabledReasonCode | null {
+  if (reason === null) return null;
+  if (reason === GONE_REASON) return "gone";
+  if (reason.startsWith(FAILING_REASON_PREFIX)) return "failing";
+  if (reason === PAUSED_REASON || reason.startsWith(`${PAUSED_REASON}: `)) return "paused";
+  return "other";
 }

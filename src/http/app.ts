@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import express, { type Express, type RequestHandler } from "express";
+import express, { type Express, type RequestHandler, type Router } from "express";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../lib/logger";
 import { AppError } from "../lib/errors";
@@ -16,6 +16,8 @@ export interface AppDeps {
   maxRequestBytes: number;
   /** Per-key rate limits; none when absent. */
   admit?: Admit;
+  /** The customer portal's pages, served under /portal. */
+  portal?: Router;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  if (deps.portal) app.use("/portal", deps.portal);
   app.use(requireJsonBodies);
   app.use(mountRoutes(deps.routes, deps.auth, deps.maxRequestBytes, deps.admit));
   app.use(notFoundHandler(allowedMethodsFor(deps.routes)));

@@ -1,18 +1,35 @@
 import type { Request } from "express";
 import { secretsEqual } from "../accounts/api-keys";
 import type { AccountsService } from "../accounts/service";
-import { badRequest, forbidden, unauthorized } from "../lib/errors";
-import type { AuthRequirement } from "./route";
+import { AppError, badRequest, forbidden, unauthorized } from "../lib/errors";
+import type { PortalSessions } from "../portal/sessions";
+import { isSessionToken } from "../portal/tokens";
+import type { AuthRequirement, PortalAccessNeeded } from "./route";
 
-/** Who is calling: the operator's service key, or one account's key. */
-export type Principal = { kind: "anonymous" } | { kind: "admin" } | { kind: "account"; accountId: string; keyId: string };
+/**
+ * Who is calling: the operator's service key, one account's key, or a person signed in to that
+ * account's portal (a session token, never an API key: the browser holds nothing else).
+ */
+export type Principal =
+  | { kind: "anonymous" }
+  | { kind: "admin" }
+  | { kind: "account"; accountId: string; keyId: string }
+  | { kind: "portal"; accountId: string; sessionId: string; access: "manage" | "read" };
 
 export interface AuthDeps {
   adminKey: string;
   accounts: AccountsService;
+  portalSessions: PortalSessions;
 }
 
-export async function authenticate(req: Request, need: AuthRequirement, deps: AuthDeps): Promise<Principal> {
+/** What a route lets in: its key requirement, and what a portal session needs to use it (absent: no portal). */
+export interface RouteAuth {
+  auth: AuthRequirement;
+  portal?: PortalAccessNeeded;
+}
+
+export async function authenticate(req: Request, route: RouteAuth, deps: AuthDeps): Promise<Principal> {
+  const need = route.auth;
   if (need === "public") return { kind: "anonymous" };
   const header = req.get("authorization");
   if (!header) throw unauthorized("missing Authorization header; send `Authorization: Bearer <api key>`");
@@ -20,6 +37,8 @@ export async function authenticate(req: Request, need: AuthRequirement, deps: Au
   if (!match) throw unauthorized("the Authorization header must be `Bearer <api key>`");
   const key = match[1]!;
 
+  if (isSessionToken(key)) return portalPrincipal(key, route, deps);
+  if (need === "portal") throw forbidden("this route is for portal sessions; sign in through a portal link");
   if (secretsEqual(key, deps.adminKey)) {
     if (need === "account") {
       throw forbidden("this route acts on one account's data and needs that account's API key, not the admin key");
@@ -30,6 +49,19 @@ export async function authenticate(req: Request, need: AuthRequirement, deps: Au
   if (!found) throw unauthorized("the API key is not valid");
   if (need === "admin") throw forbidden("this route needs the admin key");
   return { kind: "account", ...found };
+}
+
+/**
+ * A portal session may use only the routes that say so, and a read-only one only those that
+ * change nothing: the portal hides what a session may not do, and this is what enforces it.
+ */
+async function portalPrincipal(token: string, route: RouteAuth, deps: AuthDeps): Promise<Principal> {
+  const session = await deps.portalSessions.authenticate(token);
+  if (!route.portal) throw forbidden("a portal session cannot use this route; it needs an API key");
+  if (route.portal === "manage" && session.access !== "manage") {
+    throw new AppError(403, "read_only_session", "this portal session is read-only: it can look but not change anything");
+  }
+  return { kind: "portal", ...session };
 }
 
 /**
@@ -48,6 +80,12 @@ export function actingAccount(principal: Principal, named: string | undefined): 
 
 /** The account a route acts on; routes guarded by `auth: "account"` always have one. */
 export function accountOf(principal: Principal): string {
-  if (principal.kind !== "account") throw forbidden("this route needs an account API key");
+  if (principal.kind !== "account" && principal.kind !== "portal") throw forbidden("this route needs an account API key");
   return principal.accountId;
+}
+
+/** The portal session a `portal` route serves. */
+export function sessionOf(principal: Principal): string {
+  if (principal.kind !== "portal") throw forbidden("this route is for portal sessions");
+  return principal.sessionId;
 }

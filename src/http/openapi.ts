@@ -6,8 +6,8 @@ import { toOpenApiPath, type AnyRoute } from "./route";
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field.",
-  401: "Missing or invalid API key.",
-  403: "The key is valid but not allowed here (admin key on an account route, or the reverse).",
+  401: "Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`).",
+  403: "The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`).",
   404: "Not found, or not this account's.",
   405: "Method not allowed on this path.",
   409: "Conflicts with existing data.",
@@ -28,6 +28,11 @@ const RATE_LIMIT_HEADERS = {
 };
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" as const } } };
 
+function portalNote(route: AnyRoute): string | undefined {
+  if (!route.portal || route.auth === "portal") return undefined;
+  return route.portal === "read" ? "Portal sessions: any (read-only ones too)." : "Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.";
+}
+
 /** Built from the same route declarations the router validates with. */
 export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
   const registry = new OpenAPIRegistry();
@@ -36,7 +41,8 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
   const bearer = registry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "An account API key (`hr_…`) or, for admin routes, the operator's admin key.",
+    description:
+      "An account API key (`hr_…`), for admin routes the operator's admin key, or a portal session token (`hrps_…`, from POST /v1/portal/session/exchange) on the routes whose `x-portal-access` says so.",
   });
 
   for (const route of routes) {
@@ -65,7 +71,8 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
       path: toOpenApiPath(route.path),
       tags: [route.tag],
       summary: route.summary,
-      description: route.description,
+      description: [route.description, portalNote(route)].filter(Boolean).join("\n\n") || undefined,
+      ...(route.portal ? { "x-portal-access": route.portal } : {}),
       security: route.auth === "public" ? [] : [{ [bearer.name]: [] }],
       request: {
         params: route.params as never,

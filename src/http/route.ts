@@ -7,7 +7,13 @@ import type { Principal } from "./auth";
  * A route is declared once: its schemas validate requests in src/http/router.ts and describe
  * them in src/http/openapi.ts, so the OpenAPI document cannot drift from what is enforced.
  */
-export type AuthRequirement = "public" | "account" | "admin" | "account-or-admin";
+export type AuthRequirement = "public" | "account" | "admin" | "account-or-admin" | "portal";
+
+/**
+ * What a portal session needs to call a route: any session (`read`), or one that may change
+ * things (`manage`). A route that does not say is closed to portal sessions.
+ */
+export type PortalAccessNeeded = "read" | "manage";
 
 export interface RouteResponse {
   status: number;
@@ -35,6 +41,8 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
   summary: string;
   description?: string;
   auth: AuthRequirement;
+  /** Open to portal sessions, and which; API keys only when absent. */
+  portal?: PortalAccessNeeded;
   params?: P;
   query?: Q;
   body?: B;

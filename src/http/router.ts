@@ -24,7 +24,7 @@ export function mountRoutes(routes: AnyRoute[], deps: AuthDeps, defaultMaxBodyBy
     });
     const admitted = async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const principal = await authenticate(req, route.auth, deps);
+        const principal = await authenticate(req, route, deps);
         res.locals.principal = principal;
         if (admit) {
           const admission = await admit(principal, route.rateLimit ?? "api");

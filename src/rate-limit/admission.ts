@@ -4,7 +4,7 @@ import { bucketFor, rateLimitHeaders, type RateClass, type RateRules } from "./p
 import type { RateLimiter } from "./redis-limiter";
 
 /** Who is calling, as far as limits go (the router's Principal fits). */
-export type Caller = { kind: "anonymous" } | { kind: "admin" } | { kind: "account"; keyId: string };
+export type Caller = { kind: "anonymous" } | { kind: "admin" } | { kind: "account"; keyId: string } | { kind: "portal"; accountId: string };
 
 export interface Admission {
   /** To be sent with the answer, whatever it is. */
@@ -55,7 +55,7 @@ export function createAdmission(deps: AdmissionDeps): Admit {
     const refusal = new AppError(
       429,
       "rate_limited",
-      `too many requests for this API key (${bucket.rule.burst} at once, ${bucket.rule.count} per ${bucket.rule.periodMs} ms); retry in ${retryAfter} s`,
+      `too many requests for this ${caller.kind === "portal" ? "account's portal" : "API key"} (${bucket.rule.burst} at once, ${bucket.rule.count} per ${bucket.rule.periodMs} ms); retry in ${retryAfter} s`,
       { retryAfterSeconds: retryAfter, limit: bucket.rule.burst },
     );
     return { headers, refusal };

@@ -55,10 +55,17 @@ export interface Bucket {
 }
 
 /** The bucket a caller draws from, or null when it is not limited. */
-export function bucketFor(caller: { kind: "admin" } | { kind: "account"; keyId: string }, rateClass: RateClass, rules: RateRules): Bucket | null {
+export function bucketFor(
+  caller: { kind: "admin" } | { kind: "account"; keyId: string } | { kind: "portal"; accountId: string },
+  rateClass: RateClass,
+  rules: RateRules,
+): Bucket | null {
   if (caller.kind === "admin") return rules.admin ? { key: "admin", rule: rules.admin } : null;
   const rule = rules[rateClass];
-  return rule ? { key: `key:${caller.keyId}:${rateClass}`, rule } : null;
+  if (!rule) return null;
+  // All of an account's portal sessions share one allowance: opening more links buys no more.
+  if (caller.kind === "portal") return { key: `portal:${caller.accountId}:${rateClass}`, rule };
+  return { key: `key:${caller.keyId}:${rateClass}`, rule };
 }
 
 /** Milliseconds between two requests at the sustained rate. */

@@ -107,9 +107,14 @@ export const Webhook = z
       description: "warning once consecutiveFailures reaches the configured threshold.",
     }),
     disabledReason: z.string().nullable(),
+    disabledReasonCode: z.enum(["gone", "failing", "paused", "other"]).nullable().openapi({
+      description: "Why it is disabled, as a code to show in the viewer's language: the endpoint answered 410 (`gone`), every attempt failed for HOOKRELAY_DISABLE_AFTER (`failing`), paused by the account (`paused`; `disabledReason` has its note); null while active.",
+    }),
     disabledAt: z.string().datetime().nullable(),
     verifiedAt: z.string().datetime().nullable(),
     consecutiveFailures: z.number().int(),
+    failingSince: z.string().datetime().nullable().openapi({ description: "When the current run of consecutive failures began; null while healthy." }),
+    lastError: z.string().nullable().openapi({ description: "While failing: what the latest failed attempt got (\"503 Service Unavailable\", \"timed out after 5 s\", …)." }),
     lastSuccessAt: z.string().datetime().nullable(),
     lastFailureAt: z.string().datetime().nullable(),
     verifyTokenHint: z.string().openapi({ description: "Last characters of the verify token / secret.", example: "…x9Qz" }),
@@ -135,6 +140,10 @@ export const WebhookList = z
 export const ListWebhooksQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
+});
+
+export const PauseWebhookBody = z.strictObject({
+  reason: z.string().trim().min(1).max(200).optional().openapi({ description: "Shown as the webhook's disabled reason; \"paused\" when absent." }),
 });
 
 export const WebhookIdParams = z.object({ id: z.string().max(64).openapi({ example: "wh_01JD2Z8Q3M4N5P6R7S8T9V0W1X" }) });

@@ -1,4 +1,5 @@
 import type { EventTypesService } from "../event-types/service";
+import { disabledReasonCode, PAUSED_REASON } from "../health/failure-tracker";
 import { webhookHealth } from "../health/webhook-health";
 import type { Clock } from "../lib/clock";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
@@ -36,7 +37,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock, secrets } = deps;
   const changed = (accountId: string) => deps.onChange?.(accountId);
 
-  const toDto = (row: WebhookRow): WebhookDto => ({
+  const toDto = (row: WebhookRow, lastError: string | null = null): WebhookDto => ({
     id: row.id,
     url: row.url,
     description: row.description,
@@ -44,9 +45,12 @@ export function createWebhooksService(deps: WebhooksDeps) {
     status: row.status,
     health: webhookHealth(row.status, row.consecutiveFailures, deps.failureWarningThreshold),
     disabledReason: row.disabledReason,
+    disabledReasonCode: row.status === "disabled" ? disabledReasonCode(row.disabledReason) : null,
     disabledAt: iso(row.disabledAt),
     verifiedAt: iso(row.verifiedAt),
     consecutiveFailures: row.consecutiveFailures,
+    failingSince: iso(row.failingSince),
+    lastError: row.consecutiveFailures > 0 ? lastError : null,
     lastSuccessAt: iso(row.lastSuccessAt),
     lastFailureAt: iso(row.lastFailureAt),
     verifyTokenHint: row.verifyTokenHint,
@@ -63,6 +67,29 @@ export function createWebhooksService(deps: WebhooksDeps) {
     if (!row) throw notFound("webhook");
     return row;
   }
+
+  /**
+   * What the latest failed attempt of each failing webhook got, for the dashboard's warning.
+   * Read from the attempt log (one indexed probe per failing webhook of the page) rather than
+   * kept on the webhook row: the hot failure path then writes nothing more.
+   */
+  async function withLastErrors(rows: WebhookRow[]): Promise<WebhookDto[]> {
+    const failing = rows.filter((r) => r.consecutiveFailures > 0).map((r) => r.id);
+    const errors = new Map<string, string>();
+    if (failing.length > 0) {
+      const found = await db.$queryRaw<{ webhook_id: string; error_message: string | null }[]>`
+        SELECT w.id AS webhook_id, a.error_message
+          FROM unnest(${failing}::text[]) AS w(id)
+          CROSS JOIN LATERAL (
+            SELECT error_message FROM delivery_attempts
+             WHERE webhook_id = w.id AND success = false
+             ORDER BY started_at DESC LIMIT 1
+          ) a`;
+      for (const f of found) if (f.error_message) errors.set(f.webhook_id, f.error_message);
+    }
+    return rows.map((r) => toDto(r, errors.get(r.id) ?? null));
+  }
+  const oneWithLastError = async (row: WebhookRow) => (await withLastErrors([row]))[0]!;
 
   async function requireKnownEventTypes(accountId: string, names: string[]): Promise<void> {
     const unknown = await deps.eventTypes.unknownNames(accountId, names);
@@ -133,11 +160,25 @@ export function createWebhooksService(deps: WebhooksDeps) {
       });
       const more = rows.length > page.limit;
       const data = rows.slice(0, page.limit);
-      return { data: data.map(toDto), nextCursor: more ? encodeCursor({ id: data[data.length - 1]!.id }) : null };
+      return { data: await withLastErrors(data), nextCursor: more ? encodeCursor({ id: data[data.length - 1]!.id }) : null };
     },
 
     async get(accountId: string, id: string): Promise<WebhookDto> {
-      return toDto(await load(accountId, id));
+      return oneWithLastError(await load(accountId, id));
+    },
+
+    /**
+     * A manual disable ("Pause"): nothing is sent while it lasts; deliveries that come due are
+     * skipped, as for a webhook the system disabled. `enable` resumes, after a new handshake.
+     */
+    async pause(accountId: string, id: string, reason: string | undefined): Promise<WebhookDto> {
+      const row = await load(accountId, id);
+      if (row.status === "disabled") return oneWithLastError(row);
+      const updated = await writeOrNotFound(() =>
+        db.webhook.update({ where: { id: row.id }, data: { status: "disabled", disabledReason: reason ? `${PAUSED_REASON}: ${reason}` : PAUSED_REASON, disabledAt: clock.now() } }),
+      );
+      changed(accountId);
+      return oneWithLastError(updated);
     },
 
     async update(accountId: string, id: string, patch: UpdateWebhookInput): Promise<WebhookDto> {

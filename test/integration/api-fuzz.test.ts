@@ -82,6 +82,8 @@ describe("every operation of the OpenAPI document under generated hostile input"
   let receiver: WebhookReceiver;
   let world: FuzzWorld;
   let webhook: (key: string) => Promise<string>;
+  let signIn: () => Promise<string>;
+  let newLink: () => Promise<string>;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
   beforeAll(async () => {
@@ -120,17 +122,35 @@ describe("every operation of the OpenAPI document under generated hostile input"
     ];
     expect(cursors.every((c) => typeof c === "string")).toBe(true);
 
+    const link = async () => {
+      const res = await app.call("POST", "/v1/portal/sessions", { key: own.apiKey, body: {} });
+      if (res.status !== 201) throw new Error(`portal session failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { id: res.body.id as string, token: new URL(res.body.url).hash.replace("#token=", "") };
+    };
+    signIn = async () => (await app.call("POST", "/v1/portal/session/exchange", { body: { token: (await link()).token } })).body.sessionToken;
+    newLink = async () => (await link()).token;
+    const portalToken = await signIn();
+    const linkTokens = await Promise.all([1, 2, 3, 4, 5].map(() => newLink()));
+    const endable = await Promise.all([1, 2, 3].map(async () => (await link()).id));
+    const events = (await app.call("GET", "/v1/events?limit=100", { key: own.apiKey })).body.data.map((e: { id: string }) => e.id);
+    const attempts = (await app.container.db.deliveryAttempt.findMany({ select: { id: true } })).map((a) => a.id);
+    expect(events.length > 0 && attempts.length > 0).toBe(true);
+
     const doc: OpenApiDocument = (await app.call("GET", "/openapi.json")).body;
     const limits = new Map(app.container.routes.map((r) => [`${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`, r.maxBodyBytes ?? app.container.config.maxRequestBytes]));
     world = {
       doc,
-      keys: { own: own.apiKey, other: other.apiKey, admin: app.adminKey, revoked: revoked.apiKey },
+      keys: { own: own.apiKey, other: other.apiKey, admin: app.adminKey, revoked: revoked.apiKey, portal: portalToken },
       ids: {
         webhooks: [keeper, ...deletable, otherWebhook, "wh_01M8000000000000000000000Z"],
         "webhooks:deletable": [...deletable, otherWebhook, "wh_01M8000000000000000000000Z"],
         deliveries: [...deliveries.map((d) => d.id), "dlv_01M8000000000000000000000Z"],
         accounts: [own.accountId, other.accountId, "acc_01M8000000000000000000000Z"],
+        events: [...events, "evt_01M8000000000000000000000Z"],
+        attempts: [...attempts, "att_01M8000000000000000000000Z"],
+        portal: [...endable, "ps_01M8000000000000000000000Z"],
       },
+      linkTokens,
       receiverUrl: receiver.url,
       goodToken: TOKEN,
       cursors,
@@ -183,6 +203,12 @@ describe("every operation of the OpenAPI document under generated hostile input"
               for (const pool of [world.ids.webhooks!, world.ids["webhooks:deletable"]!]) pool[pool.indexOf(gone)] = fresh;
             }
           }
+          // A used link and an ended session are replaced too, so the portal routes stay reachable.
+          if (req.op.label === "POST /v1/portal/session/exchange" && answer.status === 200) {
+            const used = world.linkTokens.findIndex((t) => req.body?.includes(t));
+            if (used >= 0) world.linkTokens[used] = await newLink();
+          }
+          if (req.op.label === "DELETE /v1/portal/session" && answer.status === 204) world.keys.portal = await signIn();
           const statuses = seen.get(req.op.label) ?? new Set<number>();
           seen.set(req.op.label, statuses.add(answer.status));
         }),

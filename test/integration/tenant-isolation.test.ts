@@ -26,6 +26,8 @@ interface World {
   b: { accountId: string; apiKey: string };
   /** A's resource behind each `{id}`, by the path segment that names the resource. */
   idsOfA: Record<string, string>;
+  /** A signed-in portal session of A's. */
+  portalOfA: string;
 }
 
 /** How each collection operation keeps accounts apart, checked as B. */
@@ -60,7 +62,38 @@ const COLLECTIONS: Record<string, (w: World) => Promise<void>> = {
   "POST /v1/accounts": async ({ app, b }) => {
     expect((await app.call("POST", "/v1/accounts", { key: b.apiKey, body: { name: "sneaky" } })).status).toBe(403);
   },
+  "GET /v1/events": async ({ app, b }) => {
+    expect((await app.call("GET", "/v1/events?limit=100", { key: b.apiKey })).body.data).toEqual([]);
+  },
+  "POST /v1/portal/sessions": async ({ app, a, b }) => {
+    // B's key cannot open A's portal; its own link opens B's.
+    expect((await app.call("POST", "/v1/portal/sessions", { key: b.apiKey, body: { accountId: a.accountId } })).status).toBe(403);
+    const session = await portalSession(app, b.apiKey);
+    expect((await app.call("GET", "/v1/portal/session", { key: session })).body.accountId).toBe(b.accountId);
+  },
+  "GET /v1/portal/session": async ({ app, b }) => {
+    // An API key is no portal session, and B's session is B's.
+    expect((await app.call("GET", "/v1/portal/session", { key: b.apiKey })).status).toBe(403);
+    expect((await app.call("GET", "/v1/portal/session", { key: await portalSession(app, b.apiKey) })).body.accountId).toBe(b.accountId);
+  },
+  "DELETE /v1/portal/session": async ({ app, b, portalOfA }) => {
+    // B signing out ends B's session, never A's.
+    const session = await portalSession(app, b.apiKey);
+    expect((await app.call("DELETE", "/v1/portal/session", { key: session })).status).toBe(204);
+    expect((await app.call("GET", "/v1/portal/session", { key: session })).status).toBe(401);
+    expect((await app.call("GET", "/v1/portal/session", { key: portalOfA })).status).toBe(200);
+  },
 };
+
+/** A signed-in portal session of the key's account: a link, exchanged. */
+async function portalSession(app: TestApp, key: string, access: "manage" | "read" = "manage"): Promise<string> {
+  const created = await app.call("POST", "/v1/portal/sessions", { key, body: { access } });
+  expect(created.status).toBe(201);
+  const token = new URL(created.body.url).hash.replace("#token=", "");
+  const exchanged = await app.call("POST", "/v1/portal/session/exchange", { body: { token } });
+  expect(exchanged.status).toBe(200);
+  return exchanged.body.sessionToken;
+}
 
 function bodyFor(doc: OpenApiDocument, op: Operation): unknown {
   if (!op.body) return undefined;
@@ -85,6 +118,7 @@ describe("one account can neither see nor touch another's data, on any route", (
       events: await db.event.count(where),
       eventTypes: await db.eventType.findMany({ ...where, orderBy: { id: "asc" } }),
       keys: await db.apiKey.count(where),
+      portalSessions: await db.portalSession.findMany({ ...where, orderBy: { id: "asc" } }),
     };
   };
   let before: Awaited<ReturnType<typeof snapshotOfA>>;
@@ -102,8 +136,18 @@ describe("one account can neither see nor touch another's data, on any route", (
     expect((await app.call("POST", "/v1/events", { key: a.apiKey, body: { type: "message.created", data: { of: "A" } } })).status).toBe(202);
     // No worker here: settle A's delivery by hand, so that A could redeliver it.
     await app.container.db.delivery.updateMany({ data: { status: "failed", nextAttemptAt: null } });
-    const delivery = await app.container.db.delivery.findFirstOrThrow({ where: { accountId: a.accountId } });
-    world = { app, a, b, idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId } };
+    const delivery = await app.container.db.delivery.findFirstOrThrow({ where: { accountId: a.accountId, isTest: false } });
+    // A test event leaves an attempt of A's in the log.
+    expect((await app.call("POST", `/v1/webhooks/${webhook.body.id}/test`, { key: a.apiKey, body: {} })).status).toBe(200);
+    const attempt = await app.container.db.deliveryAttempt.findFirstOrThrow({ where: { accountId: a.accountId } });
+    const link = await app.call("POST", "/v1/portal/sessions", { key: a.apiKey, body: {} });
+    world = {
+      app,
+      a,
+      b,
+      idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId, events: delivery.eventId, attempts: attempt.id, portal: link.body.id },
+      portalOfA: await portalSession(app, a.apiKey),
+    };
     doc = (await app.call("GET", "/openapi.json")).body;
     routeOf = (op) => app.container.routes.find((r) => r.method === op.method && r.path.replace(/:(\w+)/g, "{$1}") === op.path)!;
     before = await snapshotOfA();
@@ -134,6 +178,20 @@ describe("one account can neither see nor touch another's data, on any route", (
       const expected = routeOf(op).auth === "admin" ? 403 : 404;
       answers[op.label] = { status: res.status, code: res.body.error?.code, sent: receiver.requests.length - requestsBefore };
       expect(answers[op.label]).toEqual({ status: expected, code: expected === 404 ? "not_found" : "forbidden", sent: 0 });
+    }
+    expect(Object.keys(answers).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("answers B's portal session 404 on every portal operation on one of A's resources, and 403 on the rest", async () => {
+    const sessionOfB = await portalSession(world.app, world.b.apiKey);
+    const answers: Record<string, unknown> = {};
+    for (const op of operationsOf(doc).filter((o) => o.secured && o.pathParams.length > 0)) {
+      const resource = op.path.split("/")[2]!;
+      const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, world.idsOfA[resource]!])));
+      const res = await world.app.call(op.method.toUpperCase(), path, { key: sessionOfB, body: bodyFor(doc, op) });
+      const expected = routeOf(op).portal ? 404 : 403;
+      answers[op.label] = { status: res.status };
+      expect({ op: op.label, status: res.status }).toEqual({ op: op.label, status: expected });
     }
     expect(Object.keys(answers).length).toBeGreaterThanOrEqual(10);
   });

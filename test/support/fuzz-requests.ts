@@ -11,7 +11,8 @@ import { fillPath, type Operation } from "./openapi-walk";
  * One part at a time, so that the hostile part is what the API has to deal with.
  */
 export interface FuzzWorld extends ValueWorld {
-  keys: { own: string; other: string; admin: string; revoked: string };
+  /** `portal`: a managing portal session of `own`'s account (the test replaces it after a sign-out). */
+  keys: { own: string; other: string; admin: string; revoked: string; portal: string };
   /** The largest body an operation accepts. */
   bodyLimit(op: Operation): number;
 }
@@ -161,10 +162,17 @@ interface Headers {
   mutation: string;
 }
 
-function headersOf(world: FuzzWorld, hostile: boolean): fc.Arbitrary<Headers> {
+/** The routes of a signed-in portal session itself, which take its token and nothing else. */
+const isPortalSessionRoute = (op: Operation) => op.path === "/v1/portal/session";
+
+function headersOf(world: FuzzWorld, op: Operation, hostile: boolean): fc.Arbitrary<Headers> {
   const bearer = (k: string) => `Bearer ${k}`;
   // Admin routes answer 403 to an account key, account routes to the admin key: both get a share.
-  const goodAuth = fc.oneof({ arbitrary: fc.constant(bearer(world.keys.own)), weight: 3 }, { arbitrary: fc.constant(bearer(world.keys.admin)), weight: 1 });
+  // Read lazily: the portal token changes after a sign-out.
+  const portal = fc.constant(null).map(() => bearer(world.keys.portal));
+  const goodAuth = isPortalSessionRoute(op)
+    ? portal
+    : fc.oneof({ arbitrary: fc.constant(bearer(world.keys.own)), weight: 3 }, { arbitrary: fc.constant(bearer(world.keys.admin)), weight: 1 }, { arbitrary: portal, weight: 1 });
   const badAuth = fc.constantFrom(
     undefined, "", "Bearer", "Basic dXNlcjpwYXNz", bearer(world.keys.other), bearer(world.keys.revoked), bearer(`hr_AAAAAAAAAAAA_${"A".repeat(43)}`),
     bearer("\xff\xfe"), bearer("x".repeat(8_000)), "Bearer a b", `bearer   ${world.keys.own}  `,
@@ -195,7 +203,7 @@ export function fuzzRequest(world: FuzzWorld, ops: Operation[]): fc.Arbitrary<Fu
         path: pathOf(world, op, hostile === "path"),
         query: queryOf(world, op, hostile === "query"),
         body: bodyOf(world, op, hostile === "body"),
-        headers: headersOf(world, hostile === "headers"),
+        headers: headersOf(world, op, hostile === "headers"),
         // Now and then a body where the document has none, or none where it has one.
         misplaced: sometimes(fc.oneof(bodyOf(world, op, true), fc.constant<Body>({ mutation: "no body" })), 0.1),
         chunked: hostile === "headers" ? fc.boolean() : fc.constant(false),

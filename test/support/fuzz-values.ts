@@ -12,6 +12,8 @@ export interface ValueWorld {
   receiverUrl: string;
   goodToken: string;
   cursors: string[];
+  /** Unused magic-link tokens (the test replaces one once it is exchanged). */
+  linkTokens: string[];
 }
 
 // Bodies are JSON text with markers, replaced when serialized by what JSON.stringify cannot make.
@@ -60,6 +62,8 @@ function hint(world: ValueWorld, name: string | undefined): Hint | undefined {
   switch (name) {
     case "url":
       return of(fc.constantFrom(world.receiverUrl, `${world.receiverUrl}?a=1`), fc.constantFrom("https://example.com/h", "http://127.0.0.1:1/x", "ftp://x", "javascript:alert(1)", "http://[::1", "https://u:p@example.com/"));
+    case "token":
+      return of(fc.nat(999).map((i) => world.linkTokens[i % world.linkTokens.length] ?? "x"), fc.oneof(nastyString, fc.constant(`hrpl_${"A".repeat(43)}`)));
     case "verifyToken":
     case "secret":
       return of(fc.constant(world.goodToken), fc.string({ maxLength: 300 }));

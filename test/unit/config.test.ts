@@ -65,6 +65,7 @@ describe("loadConfig", () => {
         admin: { count: 1_000, periodMs: 1_000, burst: 1_000 },
       },
       rateLimitTimeoutMs: 50,
+      portal: { sessionTtlMs: 12 * 3_600_000, linkTtlMs: 15 * 60_000, frameAncestors: [], publicUrl: undefined, dir: undefined },
     });
   });
 
@@ -79,6 +80,15 @@ describe("loadConfig", () => {
     ["HOOKRELAY_RETRY_AFTER_MAX", "-1s"],
   ])("refuses an unreadable duration in %s", (name, value) => {
     expect(configError({ ...required, [name]: value }).message).toContain(`  ${name}: must be`);
+  });
+
+  it("reads the origins allowed to frame the portal, and refuses what is not an origin", () => {
+    const config = loadConfig({ ...required, HOOKRELAY_PORTAL_FRAME_ANCESTORS: "https://dash.example.com, http://localhost:5173/ https://a.example:8443" });
+    expect(config.portal.frameAncestors).toEqual(["https://dash.example.com", "http://localhost:5173", "https://a.example:8443"]);
+    for (const bad of ["dash.example.com", "https://dash.example.com/app", "*", "'self'", "ftp://x.example"]) {
+      expect(configError({ ...required, HOOKRELAY_PORTAL_FRAME_ANCESTORS: bad }).message).toContain("HOOKRELAY_PORTAL_FRAME_ANCESTORS");
+    }
+    expect(loadConfig({ ...required, HOOKRELAY_PORTAL_URL: "https://hooks.example.com/" }).portal.publicUrl).toBe("https://hooks.example.com");
   });
 
   it("reads numbers from their string form", () => {

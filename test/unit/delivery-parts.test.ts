@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { maskHeaders } from "../../src/delivery/mask-headers";
 import { metaDialect } from "../../src/dialects/meta";
 import { renderEnvelope } from "../../src/events/envelope";
-import { afterFailure } from "../../src/health/failure-tracker";
+import { afterFailure, disabledReasonCode } from "../../src/health/failure-tracker";
 import { parseDuration } from "../../src/lib/duration";
 import { redisOptionsFromUrl } from "../../src/lib/redis";
 
@@ -80,6 +80,17 @@ describe("afterFailure", () => {
 
   it("does nothing to a webhook that is already disabled", () => {
     expect(afterFailure(state(10 * day, "disabled"), now, 5 * day, true)).toEqual({ kind: "none" });
+  });
+
+  it("gives every reason it writes a code the portal can show in the viewer's language", () => {
+    const gone = afterFailure(state(null), now, 5 * day, true);
+    const failing = afterFailure(state(5 * day), now, 5 * day, false);
+    expect(gone.kind === "disable" && disabledReasonCode(gone.reason)).toBe("gone");
+    expect(failing.kind === "disable" && disabledReasonCode(failing.reason)).toBe("failing");
+    expect(disabledReasonCode("paused")).toBe("paused");
+    expect(disabledReasonCode("paused: maintenance until 5 pm")).toBe("paused");
+    expect(disabledReasonCode("pausedx")).toBe("other");
+    expect(disabledReasonCode(null)).toBeNull();
   });
 });
 

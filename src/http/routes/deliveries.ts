@@ -1,5 +1,5 @@
 import type { DeliveriesService } from "../../delivery/deliveries-service";
-import { Delivery, DeliveryWithAttempts } from "../../delivery/schemas";
+import { AttemptDetail, AttemptIdParams, Delivery, DeliveryWithAttempts } from "../../delivery/schemas";
 import { z } from "../../lib/zod";
 import { accountOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
@@ -15,10 +15,23 @@ export function deliveryRoutes(deliveries: DeliveriesService): AnyRoute[] {
       tag,
       summary: "A delivery with all its attempts",
       auth: "account",
+      portal: "read",
       params: DeliveryIdParams,
       success: { status: 200, description: "The delivery and its attempts, oldest first.", schema: DeliveryWithAttempts },
       errors: [404],
       handle: async ({ principal, params }) => ({ status: 200, body: await deliveries.get(accountOf(principal), params.id) }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/attempts/:id",
+      tag,
+      summary: "One attempt, with the exact body it sent",
+      auth: "account",
+      portal: "read",
+      params: AttemptIdParams,
+      success: { status: 200, description: "What was sent (URL, headers with secrets masked, body) and what the endpoint answered.", schema: AttemptDetail },
+      errors: [404],
+      handle: async ({ principal, params }) => ({ status: 200, body: await deliveries.attempt(accountOf(principal), params.id) }),
     }),
     defineRoute({
       method: "post",
@@ -27,6 +40,7 @@ export function deliveryRoutes(deliveries: DeliveriesService): AnyRoute[] {
       summary: "Deliver again",
       description: "Starts a new chain of attempts with the same delivery id and the same body, retried on the full schedule.",
       auth: "account",
+      portal: "manage",
       params: DeliveryIdParams,
       success: { status: 202, description: "Queued again.", schema: Delivery },
       errors: [404, 409, 422],

@@ -12,6 +12,7 @@ export function eventTypeRoutes(eventTypes: EventTypesService): AnyRoute[] {
       tag,
       summary: "List the event types this account can subscribe to",
       auth: "account",
+      portal: "read",
       success: { status: 200, description: "Built-in types, then the account's own.", schema: EventTypeList },
       errors: [],
       handle: async ({ principal }) => ({ status: 200, body: { data: await eventTypes.list(accountOf(principal)) } }),

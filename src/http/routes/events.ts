@@ -1,13 +1,15 @@
 import type { AccountsService } from "../../accounts/service";
-import { AcceptedBatch, AcceptedEvent, EmitEventBody, batchSchema } from "../../events/schemas";
+import type { EventLog } from "../../events/event-log";
+import { AcceptedBatch, AcceptedEvent, EmitEventBody, EventDetail, EventIdParams, EventList, ListEventsQuery, batchSchema } from "../../events/schemas";
 import type { EventsService } from "../../events/service";
-import { actingAccount, type Principal } from "../auth";
+import { accountOf, actingAccount, type Principal } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
 const REPLAYED = { "idempotent-replayed": "true" };
 
 export function eventRoutes(deps: {
   events: EventsService;
+  eventLog: EventLog;
   accounts: AccountsService;
   maxEventBytes: number;
   maxBatchEvents: number;
@@ -63,6 +65,31 @@ export function eventRoutes(deps: {
         const { accepted, replayed } = await deps.events.emitMany(accountId, items);
         return { status: 202, body: { data: accepted }, headers: replayed ? REPLAYED : {} };
       },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/events",
+      tag,
+      summary: "List emitted events, newest first",
+      description: "Filter by type and a [from, to) range; page with `cursor`.",
+      auth: "account",
+      portal: "read",
+      query: ListEventsQuery,
+      success: { status: 200, description: "A page of events (without payloads).", schema: EventList },
+      errors: [],
+      handle: async ({ principal, query }) => ({ status: 200, body: await deps.eventLog.list(accountOf(principal), query) }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/events/:id",
+      tag,
+      summary: "An event: its payload and its deliveries",
+      auth: "account",
+      portal: "read",
+      params: EventIdParams,
+      success: { status: 200, description: "The event.", schema: EventDetail },
+      errors: [404],
+      handle: async ({ principal, params }) => ({ status: 200, body: await deps.eventLog.get(accountOf(principal), params.id) }),
     }),
   ];
 }

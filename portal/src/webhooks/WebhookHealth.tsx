@@ -1,0 +1,83 @@
+import type { Webhook } from "../api/types";
+import { useAction } from "../api/resource";
+import { unwrap } from "../api/client";
+import { useI18n } from "../i18n/i18n";
+import { useSession } from "../session/session";
+import { Button } from "../ui/Button";
+import { describeError } from "../ui/describe-error";
+import { Notice } from "../ui/Notice";
+import { Time } from "../ui/Time";
+import { HEALTH_LABEL } from "./labels";
+
+export function HealthBadge({ webhook }: { webhook: Webhook }) {
+  const { t } = useI18n();
+  return <span className={`badge badge-${webhook.health}`}>{t(HEALTH_LABEL[webhook.health])}</span>;
+}
+
+/**
+ * What is wrong with a webhook, if anything: the failure warning (count, last error, since
+ * when) or why and when it was disabled, with "Re-enable" (which re-runs the handshake).
+ */
+export function WebhookHealth({ webhook, onChange, enableButton = true }: { webhook: Webhook; onChange(w: Webhook): void; enableButton?: boolean }) {
+  const { t, fmt } = useI18n();
+  const { canManage } = useSession();
+  const enable = useAction((api) => unwrap(api.POST("/v1/webhooks/{id}/enable", { params: { path: { id: webhook.id } } })));
+
+  const reenabled = enable.result && webhook.status === "active" ? <Notice kind="success">{t("webhooks.reenabled")}</Notice> : null;
+
+  if (webhook.status === "disabled") {
+    return (
+      <div className="callout callout-disabled">
+        <p className="callout-title">{t("webhooks.disabledTitle")}</p>
+        <dl className="facts">
+          <div>
+            <dt>{t("webhooks.disabledReason")}</dt>
+            <dd>{webhook.disabledReason ?? t("common.none")}</dd>
+          </div>
+          <div>
+            <dt>{t("webhooks.disabledAt")}</dt>
+            <dd>
+              <Time iso={webhook.disabledAt} />
+            </dd>
+          </div>
+        </dl>
+        {canManage && enableButton && (
+          <Button
+            variant="primary"
+            busy={enable.busy}
+            busyLabel={t("webhooks.reenabling")}
+            onClick={async () => {
+              const updated = await enable.perform();
+              if (updated) onChange(updated);
+            }}
+          >
+            {t("webhooks.reenable")}
+          </Button>
+        )}
+        {enable.error && <Notice kind="error">{t("webhooks.reenableFailed", { message: describeError(enable.error, t) })}</Notice>}
+      </div>
+    );
+  }
+  if (webhook.health === "warning") {
+    return (
+      <div className="callout callout-warning">
+        {reenabled}
+        <p className="callout-title">{t("webhooks.warningTitle")}</p>
+        <p>{t("webhooks.consecutiveFailures", { count: fmt.number(webhook.consecutiveFailures) })}</p>
+        <dl className="facts">
+          <div>
+            <dt>{t("webhooks.failingSince")}</dt>
+            <dd>
+              <Time iso={webhook.failingSince ?? webhook.lastFailureAt} />
+            </dd>
+          </div>
+          <div>
+            <dt>{t("webhooks.lastError")}</dt>
+            <dd className="break">{webhook.lastError ?? t("common.none")}</dd>
+          </div>
+        </dl>
+      </div>
+    );
+  }
+  return reenabled;
+}

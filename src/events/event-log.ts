@@ -1,0 +1,54 @@
+import { deliveryDto } from "../delivery/deliveries-service";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { notFound } from "../lib/errors";
+import { isWellFormedId } from "../lib/ids";
+import type { Db } from "../lib/prisma";
+import type { ListEventsFilter } from "./schemas";
+
+/**
+ * What an account emitted, newest first, and one event with the deliveries it fanned out to.
+ * Keyset pages on (createdAt, id) over the (account_id, created_at) index, like the delivery log.
+ */
+export function createEventLog(deps: { db: Db }) {
+  const { db } = deps;
+  return {
+    async list(accountId: string, f: ListEventsFilter) {
+      const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"], (k) => !Number.isNaN(Date.parse(k.t))) : null;
+      const rows = await db.event.findMany({
+        where: {
+          accountId,
+          ...(f.type ? { type: f.type } : {}),
+          createdAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
+          ...(after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] } : {}),
+        },
+        select: { id: true, type: true, createdAt: true, isTest: true, idempotencyKey: true },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: f.limit + 1,
+      });
+      const page = rows.slice(0, f.limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+        nextCursor: rows.length > f.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
+      };
+    },
+
+    async get(accountId: string, id: string) {
+      const event = isWellFormedId(id, "evt") ? await db.event.findFirst({ where: { id, accountId } }) : null;
+      if (!event) throw notFound("event");
+      const deliveries = await db.delivery.findMany({ where: { eventId: id }, orderBy: { id: "asc" } });
+      return {
+        id: event.id,
+        type: event.type,
+        createdAt: event.createdAt.toISOString(),
+        isTest: event.isTest,
+        idempotencyKey: event.idempotencyKey,
+        // Stored as the producer's exact text; parsed here only to show it.
+        data: JSON.parse(event.data) as unknown,
+        deliveries: deliveries.map(deliveryDto),
+      };
+    },
+  };
+}
+
+export type EventLog = ReturnType<typeof createEventLog>;
