@@ -87,11 +87,13 @@ describe("managing webhooks in the portal", () => {
     const direct = await app.call("POST", "/v1/webhooks", { key, body: { url: receiver.url, verifyToken: TOKEN, eventTypes: ["message.created"] } });
     expect(direct.status).toBe(422);
     expect(direct.body.error.message).toContain("403");
+    expect(direct.body.error.details).toMatchObject({ reason: "http_status", status: 403 });
 
     await fillAddForm(receiver.url, TOKEN, ["message.created"]);
     const alert = page.getByRole("alert");
     await alert.getByText(t("form.handshakeFailed")).waitFor();
-    await alert.getByText(direct.body.error.message, { exact: true }).waitFor();
+    // The API's reason (its details, not its English message) in the portal's catalog wording.
+    await alert.getByText(t("handshake.httpStatus", { status: direct.body.error.details.status }), { exact: true }).waitFor();
     await h1(t("form.addTitle")).waitFor();
     expect(await webhookNamed(receiver.url)).toBeUndefined();
   });
@@ -216,11 +218,12 @@ describe("managing webhooks in the portal", () => {
       return w.status === "disabled" ? w : null;
     }, "the 410 to disable the webhook");
     expect(disabled.disabledReason).toContain("410");
+    expect(disabled.disabledReasonCode).toBe("gone");
 
     await page.goto(`${app.baseUrl}/portal/webhooks`);
     const card = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: receiver.url, exact: true }) });
     await card.getByText(t("webhooks.disabledTitle")).waitFor();
-    await card.getByText(disabled.disabledReason, { exact: true }).waitFor();
+    await card.getByText(t("disabled.gone"), { exact: true }).waitFor();
     await card.locator(`time[datetime="${disabled.disabledAt}"]`).waitFor();
 
     receiver.respond = answer(200);

@@ -1,7 +1,8 @@
 /**
  * Every failed call surfaces as an ApiError: the API's error body mapped to a type, or a
  * network failure (status 0). Field errors are keyed by the form field's name: the API's
- * `body.url` and `body.eventTypes.0` become `url` and `eventTypes`.
+ * `body.url` and `body.eventTypes.0` become `url` and `eventTypes`. `details` is the API's
+ * `error.details` as sent (unknown until a reader checks it, e.g. a failed handshake's reason).
  */
 export class ApiError extends Error {
   override name = "ApiError";
@@ -10,13 +11,14 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fieldErrors: Readonly<Record<string, string>> = {},
+    readonly details: unknown = null,
   ) {
     super(message);
   }
 }
 
 interface ErrorBodyShape {
-  error?: { code?: unknown; message?: unknown; details?: { issues?: { field?: unknown; message?: unknown }[] } };
+  error?: { code?: unknown; message?: unknown; details?: { issues?: { field?: unknown; message?: unknown }[] } & Record<string, unknown> };
 }
 
 export function fieldErrorsOf(details: unknown): Record<string, string> {
@@ -36,7 +38,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   const error = (body as ErrorBodyShape | null)?.error;
   const code = typeof error?.code === "string" ? error.code : `http_${status}`;
   const message = typeof error?.message === "string" ? error.message : "";
-  return new ApiError(status, code, message, fieldErrorsOf(error));
+  return new ApiError(status, code, message, fieldErrorsOf(error), error?.details ?? null);
 }
 
 export const NETWORK_ERROR = "network_error";

@@ -4633,6 +4633,11 @@ export interface components {
              */
             health: "healthy" | "warning" | "disabled";
             disabledReason: string | null;
+            /**
+             * @description Why it is disabled, as a code to show in the viewer's language: the endpoint answered 410 (`gone`), every attempt failed for HOOKRELAY_DISABLE_AFTER (`failing`), paused by the account (`paused`; `disabledReason` has its note); null while active.
+             * @enum {string|null}
+             */
+            disabledReasonCode: "gone" | "failing" | "paused" | "other" | null;
             /** Format: date-time */
             disabledAt: string | null;
             /** Format: date-time */

@@ -2,7 +2,7 @@ import { useTitle } from "../app/title";
 import { useI18n } from "../i18n/i18n";
 import { Empty, ResourceView } from "../ui/PageState";
 import { useCatalog } from "./catalog";
-import { CodeBlock } from "../ui/CodeBlock";
+import { Sample } from "./Sample";
 
 /** `/catalog`: every event type a webhook can subscribe to, with its description and sample. */
 export function CatalogPage() {
@@ -28,17 +28,7 @@ export function CatalogPage() {
                     {type.builtIn && <span className="badge badge-test">{t("catalog.builtIn")}</span>}
                   </h2>
                   <p>{type.description}</p>
-                  {type.sample ? (
-                    <details className="sample">
-                      <summary>
-                        {t("catalog.sample")}
-                        <span className="visually-hidden">: {type.name}</span>
-                      </summary>
-                      <CodeBlock text={JSON.stringify(type.sample, null, 2)} label={`${t("catalog.sample")}: ${type.name}`} />
-                    </details>
-                  ) : (
-                    <p className="hint">{t("catalog.noSample")}</p>
-                  )}
+                  <Sample type={type} noSample={t("catalog.noSample")} />
                 </li>
               ))}
             </ul>

@@ -5,6 +5,7 @@ import { useResource } from "../api/resource";
 import type { AttemptDetail } from "../api/types";
 import { useTitle } from "../app/title";
 import { useI18n } from "../i18n/i18n";
+import { FailureText } from "./FailureText";
 import { useSession } from "../session/session";
 import { Button } from "../ui/Button";
 import { CodeBlock, prettyJson } from "../ui/CodeBlock";
@@ -100,7 +101,9 @@ function Response({ attempt }: { attempt: AttemptDetail }) {
       </dl>
       {attempt.error && (
         <p>
-          <strong>{t("test.error")}:</strong> <span className="break">{attempt.error.message}</span>
+          <strong>{t("test.error")}:</strong> <span className="break">
+            <FailureText text={attempt.error.message} />
+          </span>
         </p>
       )}
       <h3>{t("test.responseBody")}</h3>

@@ -4,6 +4,7 @@ import { usePagedList, useResource } from "../api/resource";
 import type { Attempt } from "../api/types";
 import { useTitle } from "../app/title";
 import { useI18n } from "../i18n/i18n";
+import { FailureText } from "./FailureText";
 import { Button } from "../ui/Button";
 import { describeError } from "../ui/describe-error";
 import { FilterForm } from "../ui/FilterForm";
@@ -31,7 +32,9 @@ function AttemptRow({ attempt }: { attempt: Attempt }) {
       <td>{fmt.ms(attempt.responseTimeMs)}</td>
       <td>
         <span className={`badge ${attempt.success ? "badge-healthy" : "badge-warning"}`}>{attempt.success ? t("outcome.success") : t("outcome.failure")}</span>
-        {attempt.error && <span className="cell-note break">{attempt.error.message}</span>}
+        {attempt.error && <span className="cell-note break">
+            <FailureText text={attempt.error.message} />
+          </span>}
       </td>
       <td>{fmt.number(attempt.attemptNumber)}</td>
     </tr>
@@ -40,7 +43,7 @@ function AttemptRow({ attempt }: { attempt: Attempt }) {
 
 /** `/webhooks/:id/log`: attempts newest first, filtered by what the query string says. */
 export function DeliveryLogPage() {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const { id = "" } = useParams();
   const [params] = useSearchParams();
   const filters = readFilters(params, FILTERS);
@@ -122,7 +125,7 @@ export function DeliveryLogPage() {
                   {t("common.loadMore")}
                 </Button>
               )}
-              {log.more.error && <Notice kind="error">{describeError(log.more.error, t)}</Notice>}
+              {log.more.error && <Notice kind="error">{describeError(log.more.error, { t, fmt })}</Notice>}
             </>
           )
         }

@@ -8,7 +8,7 @@ import { DELIVERY_STATUS } from "./labels";
 
 /** Delivers the same event again (a new attempt chain); says what became of the request. */
 export function Redeliver({ deliveryId }: { deliveryId: string }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const redeliver = useAction((api) => unwrap(api.POST("/v1/deliveries/{id}/redeliver", { params: { path: { id: deliveryId } } })));
   return (
     <div className="redeliver">
@@ -20,7 +20,7 @@ export function Redeliver({ deliveryId }: { deliveryId: string }) {
           {t("attempt.redelivered")} ({t(DELIVERY_STATUS[redeliver.result.status])})
         </Notice>
       )}
-      {redeliver.error && <Notice kind="error">{t("attempt.redeliverFailed", { message: describeError(redeliver.error, t) })}</Notice>}
+      {redeliver.error && <Notice kind="error">{t("attempt.redeliverFailed", { message: describeError(redeliver.error, { t, fmt }) })}</Notice>}
     </div>
   );
 }

@@ -51,6 +51,7 @@ export function EventPage() {
         ) : (
           <TableScroll label={t("event.deliveriesTable")}>
             <table className="table table-wide">
+              <caption className="visually-hidden">{t("event.deliveriesTable")}</caption>
               <thead>
                 <tr>
                   <th scope="col">{t("attempt.webhook")}</th>

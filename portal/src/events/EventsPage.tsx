@@ -17,7 +17,7 @@ const FILTERS = ["type", "from", "to"] as const;
 
 /** `/events`: what the product emitted, newest first, filtered by the query string. */
 export function EventsPage() {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   useTitle(t("events.title"));
   const [params] = useSearchParams();
   const filters = readFilters(params, FILTERS);
@@ -81,7 +81,7 @@ export function EventsPage() {
                   {t("common.loadMore")}
                 </Button>
               )}
-              {events.more.error && <Notice kind="error">{describeError(events.more.error, t)}</Notice>}
+              {events.more.error && <Notice kind="error">{describeError(events.more.error, { t, fmt })}</Notice>}
             </>
           )
         }

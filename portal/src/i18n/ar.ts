@@ -1,6 +1,9 @@
 import type { Messages } from "./en";
 
-/** Arabic (Modern Standard); the layout is right-to-left. */
+/**
+ * Arabic (Modern Standard); the layout is right-to-left. A left-to-right run that starts with a
+ * number ("410 Gone", an IP address) is wrapped in \u2066…\u2069 (LRI…PDI) so it keeps its order.
+ */
 export const ar: Messages = {
   "app.title": "خطافات الويب",
   "app.skipToContent": "انتقل إلى المحتوى",
@@ -88,6 +91,10 @@ export const ar: Messages = {
   "webhooks.disabledTitle": "خطاف الويب هذا معطّل",
   "webhooks.disabledReason": "السبب",
   "webhooks.disabledAt": "عُطّل في",
+  "webhooks.disabledNote": "ملاحظة",
+  "disabled.gone": "أجابت نقطة النهاية بالرمز \u2066410 Gone\u2069، لذلك توقفت عمليات التسليم.",
+  "disabled.failing": "فشلت كل المحاولات لمدة طويلة جدًا ({count} إخفاقات متتالية)، لذلك توقفت عمليات التسليم.",
+  "disabled.paused": "متوقف مؤقتًا: لا يُسلَّم أي شيء حتى يُستأنف.",
   "webhooks.reenable": "إعادة التفعيل",
   "webhooks.reenabling": "جارٍ إعادة التفعيل: يجري التحقق…",
   "webhooks.reenabled": "أُعيد التفعيل: اجتازت نقطة النهاية التحقق.",
@@ -112,6 +119,7 @@ export const ar: Messages = {
   "form.save": "حفظ التغييرات",
   "form.saving": "جارٍ الحفظ: يجري التحقق مع نقطة النهاية…",
   "form.handshakeFailed": "لم تجتز نقطة النهاية التحقق من الملكية",
+  "form.handshakeBody": "ما أجابت به نقطة النهاية",
   "form.refused": "رُفض التغيير",
   "form.secretTitle": "سرّ التوقيع الجديد",
   "form.secretBody": "انسخه الآن واحفظه في مكان آمن: لن يُعرض إلا هذه المرة.",
@@ -176,8 +184,8 @@ export const ar: Messages = {
   "check.running": "جارٍ الفحص…",
   "check.verifies": "قبلت نقطة النهاية الطلب الموقّع توقيعًا صحيحًا ورفضت الطلب ذا التوقيع الخاطئ: إنها تتحقق من التوقيعات.",
   "check.accepts_bad_signature": "قبلت نقطة النهاية طلبًا بتوقيع خاطئ: إنها لا تتحقق من التوقيعات.",
-  "check.rejects_good_signature": "رفضت نقطة النهاية طلبًا موقّعًا توقيعًا صحيحًا: تحقّق من السرّ الذي تستخدمه للتحقق.",
-  "check.unreachable": "تعذّر الوصول إلى نقطة النهاية، فلم يمكن اختبار تحققها من التوقيعات.",
+  "check.rejects_good_signature": "أجابت نقطة النهاية بالرمز {status} على طلب موقّع توقيعًا صحيحًا: تحقّق من السرّ الذي تستخدمه للتحقق.",
+  "check.unreachable": "تعذّر الوصول إلى نقطة النهاية ({cause})، فلم يمكن اختبار تحققها من التوقيعات.",
   "check.good": "طلب موقّع توقيعًا صحيحًا",
   "check.bad": "طلب بتوقيع خاطئ",
   "check.accepted": "مقبول",
@@ -271,4 +279,35 @@ export const ar: Messages = {
   "catalog.emptyBody": "لا يحتوي الدليل على أنواع أحداث بعد.",
   "catalog.sample": "حمولة نموذجية",
   "catalog.noSample": "لا توجد حمولة نموذجية.",
+
+  "handshake.timeout": "انتهت المهلة بعد {duration}: لم تُجب نقطة النهاية في الوقت المحدد.",
+  "handshake.timeoutNoTime": "انتهت المهلة: لم تُجب نقطة النهاية في الوقت المحدد.",
+  "handshake.unreachable": "تعذّر الوصول إلى نقطة النهاية: {cause}.",
+  "handshake.unreachableNoCause": "تعذّر الوصول إلى نقطة النهاية.",
+  "handshake.destinationRefused": "لم يُرسَل شيء: \u2066{address}\u2069 هو {kind}، ولا تُرسَل الويب هوكس أبدًا إلى الشبكات الداخلية. استخدم عنوان URL يُحَلّ اسم مضيفه إلى عناوين عامة فقط.",
+  "handshake.destinationRefusedNoAddress": "لم يُرسَل شيء: يُحَلّ اسم مضيف عنوان URL إلى عنوان داخلي، ولا تُرسَل الويب هوكس أبدًا إلى الشبكات الداخلية. استخدم عنوان URL يُحَلّ اسم مضيفه إلى عناوين عامة فقط.",
+  "handshake.redirect": "أجابت نقطة النهاية بالرمز {status}، وهو إعادة توجيه. لا تُتَّبع عمليات إعادة التوجيه: استخدم عنوان URL النهائي.",
+  "handshake.httpStatus": "أجابت نقطة النهاية بالرمز {status}. لاجتياز التحقق من الملكية يجب أن تُجيب برمز 2xx وبالمحتوى المتوقع.",
+  "handshake.challengeMismatch": "لم يتطابق رمز التحدي: أجابت نقطة النهاية بالرمز {status}، لكن محتوى إجابتها لم يكن رمز التحدي المُرسَل إليها.",
+  "address.unspecified": "عنوان غير محدد (0.0.0.0 أو ::)",
+  "address.loopback": "عنوان استرجاع (loopback)",
+  "address.private": "عنوان شبكة خاصة",
+  "address.link_local": "عنوان ربط محلي (link-local)",
+  "address.cgnat": "عنوان مشترك لترجمة العناوين لدى المشغّل (CGNAT)",
+  "address.metadata": "عنوان خدمة بيانات التعريف السحابية",
+  "address.multicast": "عنوان بث متعدد (multicast)",
+  "address.broadcast": "عنوان البث العام (broadcast)",
+  "address.documentation": "عنوان مخصص للتوثيق",
+  "address.benchmark": "عنوان مخصص لاختبارات الأداء",
+  "address.reserved": "عنوان محجوز غير قابل للتوجيه العام",
+  "address.invalid": "عنوان IP غير صالح",
+
+  "failure.http": "HTTP {status}",
+  "failure.timeout": "انتهت المهلة بعد {duration}",
+  "network.refused": "رُفض الاتصال ({code})",
+  "network.dns": "تعذّر العثور على اسم المضيف ({code})",
+  "network.reset": "أُغلق الاتصال قبل وصول إجابة ({code})",
+  "network.unreachable": "تعذّر الوصول إلى شبكة نقطة النهاية ({code})",
+  "network.tls": "لم تُقبل شهادة TLS ({code})",
+  "network.egressRefused": "لم يُرسَل: العنوان في شبكة داخلية ({code})",
 };

@@ -7,6 +7,8 @@ export interface Formatters {
   /** `ratio` in 0..1. */
   percent(ratio: number): string;
   ms(ms: number): string;
+  /** A duration given in ms, in whole or tenth seconds in words: "5 seconds", "5 segundos". */
+  seconds(ms: number): string;
   hour(iso: string): string;
 }
 
@@ -17,11 +19,13 @@ export function formattersFor(locale: Locale): Formatters {
   const number = new Intl.NumberFormat(tag);
   const percent = new Intl.NumberFormat(tag, { style: "percent", maximumFractionDigits: 1 });
   const ms = new Intl.NumberFormat(tag, { style: "unit", unit: "millisecond", unitDisplay: "short", maximumFractionDigits: 0 });
+  const seconds = new Intl.NumberFormat(tag, { style: "unit", unit: "second", unitDisplay: "long", maximumFractionDigits: 1 });
   return {
     dateTime: (iso) => dateTime.format(new Date(iso)),
     hour: (iso) => hour.format(new Date(iso)),
     number: (n) => number.format(n),
     percent: (r) => percent.format(r),
     ms: (v) => ms.format(v),
+    seconds: (v) => seconds.format(v / 1000),
   };
 }

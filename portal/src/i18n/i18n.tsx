@@ -1,13 +1,14 @@
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
 import { ar } from "./ar";
-import { en, type MessageKey, type Messages } from "./en";
+import { en, type Messages } from "./en";
 import { formattersFor, type Formatters } from "./format";
 import { directionOf, INTL_TAG, type Locale } from "./locale";
 import { pt } from "./pt";
+import { translator, type Translate } from "./translate";
+
+export type { Translate };
 
 const CATALOGS: Record<Locale, Messages> = { en, pt, ar };
-
-export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 export interface I18n {
   locale: Locale;
@@ -17,13 +18,6 @@ export interface I18n {
 }
 
 const I18nContext = createContext<I18n | null>(null);
-
-function translator(messages: Messages): Translate {
-  return (key, vars) => {
-    const text = messages[key] ?? en[key];
-    return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
-  };
-}
 
 /** Provides the catalog and formatters, and marks the document's language and direction. */
 export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {

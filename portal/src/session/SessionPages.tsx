@@ -51,10 +51,10 @@ export function MessagePage({ title, body }: { title: MessageKey; body: MessageK
 }
 
 export function SessionFailedPage({ error, onRetry }: { error: ApiError; onRetry(): void }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <StatePage title={t("state.errorTitle")}>
-      <p>{describeError(error, t)}</p>
+      <p>{describeError(error, { t, fmt })}</p>
       <Button onClick={onRetry}>{t("state.retry")}</Button>
     </StatePage>
   );

@@ -40,12 +40,12 @@ export function NotFound({ heading = true }: { heading?: boolean }) {
 
 /** A failed load: "not found" for a 404 (another account's id reads the same), else the reason and a retry. */
 export function ErrorState({ error, onRetry, heading = false }: { error: ApiError; onRetry?: () => void; heading?: boolean }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   if (error.status === 404) return <NotFound heading={heading} />;
   return (
     <div className="notice notice-error" role="alert">
       {heading ? <h1>{t("state.errorTitle")}</h1> : <p className="notice-title">{t("state.errorTitle")}</p>}
-      <p>{describeError(error, t)}</p>
+      <p>{describeError(error, { t, fmt })}</p>
       {onRetry && <Button onClick={onRetry}>{t("state.retry")}</Button>}
     </div>
   );

@@ -21,7 +21,7 @@ const GRACE: { seconds: number; label: MessageKey }[] = [
 
 /** Replaces the secret; the new one is shown once, with until when the old one still works. */
 export function RotateSecret({ webhook, onChange }: { webhook: Webhook; onChange(w: Webhook): void }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const titleId = useId();
   const [grace, setGrace] = useState(86_400);
   const [secret, setSecret] = useState("");
@@ -75,7 +75,7 @@ export function RotateSecret({ webhook, onChange }: { webhook: Webhook; onChange
           {t("rotate.submit")}
         </Button>
       </form>
-      {rotate.error && <Notice kind="error">{describeError(rotate.error, t)}</Notice>}
+      {rotate.error && <Notice kind="error">{describeError(rotate.error, { t, fmt })}</Notice>}
       {rotated && (
         <Notice kind="success" title={t("form.secretTitle")}>
           <p>{t("form.secretBody")}</p>

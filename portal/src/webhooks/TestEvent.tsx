@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { unwrap } from "../api/client";
 import { useAction } from "../api/resource";
 import type { Webhook } from "../api/types";
+import { FailureText } from "../deliveries/FailureText";
 import { useI18n } from "../i18n/i18n";
 import { Button } from "../ui/Button";
 import { CodeBlock, prettyJson } from "../ui/CodeBlock";
@@ -42,7 +43,7 @@ export function TestEvent({ webhook }: { webhook: Webhook }) {
           {t("test.send")}
         </Button>
       </form>
-      {send.error && <Notice kind="error">{describeError(send.error, t)}</Notice>}
+      {send.error && <Notice kind="error">{describeError(send.error, { t, fmt })}</Notice>}
       {result && (
         <Notice kind={result.success ? "success" : "error"} title={result.success ? t("test.ok") : t("test.failed")}>
           <dl className="facts facts-inline">
@@ -57,7 +58,9 @@ export function TestEvent({ webhook }: { webhook: Webhook }) {
           </dl>
           {result.error && (
             <p>
-              <strong>{t("test.error")}:</strong> <span className="break">{result.error}</span>
+              <strong>{t("test.error")}:</strong> <span className="break">
+                <FailureText text={result.error} />
+              </span>
             </p>
           )}
           {result.responseBody !== undefined && (

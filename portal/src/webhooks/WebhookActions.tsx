@@ -11,7 +11,7 @@ import { Notice } from "../ui/Notice";
 
 /** Edit, pause or resume, delete (after a confirmation): only for sessions that may manage. */
 export function WebhookActions({ webhook, onChange }: { webhook: Webhook; onChange(w: Webhook): void }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<"paused" | "resumed" | null>(null);
@@ -57,7 +57,7 @@ export function WebhookActions({ webhook, onChange }: { webhook: Webhook; onChan
       </div>
       {done === "paused" && <Notice kind="success">{t("webhook.paused")}</Notice>}
       {done === "resumed" && <Notice kind="success">{t("webhook.resumed")}</Notice>}
-      {failed && <Notice kind="error">{t("webhook.actionFailed", { message: describeError(failed, t) })}</Notice>}
+      {failed && <Notice kind="error">{t("webhook.actionFailed", { message: describeError(failed, { t, fmt }) })}</Notice>}
 
       <Dialog
         open={confirming}
@@ -85,7 +85,7 @@ export function WebhookActions({ webhook, onChange }: { webhook: Webhook; onChan
         }
       >
         <p className="break">{t("webhook.deleteBody", { url: webhook.url })}</p>
-        {remove.error && <Notice kind="error">{describeError(remove.error, t)}</Notice>}
+        {remove.error && <Notice kind="error">{describeError(remove.error, { t, fmt })}</Notice>}
       </Dialog>
     </section>
   );

@@ -5,9 +5,11 @@ import type { CreatedWebhook, Dialect, EventType, Webhook } from "../api/types";
 import { EventTypePicker } from "../catalog/EventTypePicker";
 import { useI18n } from "../i18n/i18n";
 import { Button } from "../ui/Button";
+import { CodeBlock } from "../ui/CodeBlock";
 import { describeError } from "../ui/describe-error";
 import { Field } from "../ui/Field";
 import { Notice } from "../ui/Notice";
+import { readHandshakeFailure } from "./handshake-failure";
 import { DIALECT_LABEL } from "./labels";
 
 /**
@@ -29,7 +31,7 @@ interface Props {
 }
 
 export function WebhookForm({ catalog, webhook, onSaved, onCancel }: Props) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const [url, setUrl] = useState(webhook?.url ?? "");
   const [verifyToken, setVerifyToken] = useState("");
   const [dialect, setDialect] = useState<Dialect>(webhook?.dialect ?? "meta");
@@ -60,6 +62,7 @@ export function WebhookForm({ catalog, webhook, onSaved, onCancel }: Props) {
   });
 
   const error = save.error;
+  const handshake = error ? readHandshakeFailure(error) : null;
   const fieldErrors = error?.status === 400 ? error.fieldErrors : {};
   const fieldsShown = Object.keys(fieldErrors).some((f) => FIELDS.includes(f));
   useEffect(() => {
@@ -83,12 +86,18 @@ export function WebhookForm({ catalog, webhook, onSaved, onCancel }: Props) {
       <div ref={problem} tabIndex={-1} className="form-problem">
         {error?.status === 422 && (
           <Notice kind="error" title={error.code === "handshake_failed" ? t("form.handshakeFailed") : t("form.refused")}>
-            <p className="lead">{describeError(error, t)}</p>
+            <p className="lead">{describeError(error, { t, fmt })}</p>
+            {handshake?.bodySnippet && (
+              <>
+                <p className="label">{t("form.handshakeBody")}</p>
+                <CodeBlock text={handshake.bodySnippet} label={t("form.handshakeBody")} />
+              </>
+            )}
           </Notice>
         )}
         {error && error.status !== 422 && (
           <Notice kind="error">
-            <p>{fieldsShown ? t("common.fieldErrors") : describeError(error, t)}</p>
+            <p>{fieldsShown ? t("common.fieldErrors") : describeError(error, { t, fmt })}</p>
           </Notice>
         )}
       </div>

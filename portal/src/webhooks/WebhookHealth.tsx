@@ -7,6 +7,8 @@ import { Button } from "../ui/Button";
 import { describeError } from "../ui/describe-error";
 import { Notice } from "../ui/Notice";
 import { Time } from "../ui/Time";
+import { FailureText } from "../deliveries/FailureText";
+import { disabledReasonText } from "./disabled-reason";
 import { HEALTH_LABEL } from "./labels";
 
 export function HealthBadge({ webhook }: { webhook: Webhook }) {
@@ -26,14 +28,23 @@ export function WebhookHealth({ webhook, onChange, enableButton = true }: { webh
   const reenabled = enable.result && webhook.status === "active" ? <Notice kind="success">{t("webhooks.reenabled")}</Notice> : null;
 
   if (webhook.status === "disabled") {
+    const why = disabledReasonText(webhook, t, fmt);
     return (
       <div className="callout callout-disabled">
         <p className="callout-title">{t("webhooks.disabledTitle")}</p>
         <dl className="facts">
           <div>
             <dt>{t("webhooks.disabledReason")}</dt>
-            <dd>{webhook.disabledReason ?? t("common.none")}</dd>
+            <dd className="break">{why.fromServer ? <bdi>{why.text}</bdi> : why.text}</dd>
           </div>
+          {why.note && (
+            <div>
+              <dt>{t("webhooks.disabledNote")}</dt>
+              <dd className="break">
+                <bdi>{why.note}</bdi>
+              </dd>
+            </div>
+          )}
           <div>
             <dt>{t("webhooks.disabledAt")}</dt>
             <dd>
@@ -54,7 +65,7 @@ export function WebhookHealth({ webhook, onChange, enableButton = true }: { webh
             {t("webhooks.reenable")}
           </Button>
         )}
-        {enable.error && <Notice kind="error">{t("webhooks.reenableFailed", { message: describeError(enable.error, t) })}</Notice>}
+        {enable.error && <Notice kind="error">{t("webhooks.reenableFailed", { message: describeError(enable.error, { t, fmt }) })}</Notice>}
       </div>
     );
   }
@@ -73,7 +84,7 @@ export function WebhookHealth({ webhook, onChange, enableButton = true }: { webh
           </div>
           <div>
             <dt>{t("webhooks.lastError")}</dt>
-            <dd className="break">{webhook.lastError ?? t("common.none")}</dd>
+            <dd className="break">{webhook.lastError ? <FailureText text={webhook.lastError} /> : t("common.none")}</dd>
           </div>
         </dl>
       </div>

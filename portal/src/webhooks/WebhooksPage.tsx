@@ -57,7 +57,7 @@ function WebhookCard({ webhook, onChange }: { webhook: Webhook; onChange(w: Webh
 }
 
 export function WebhooksPage() {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const { canManage } = useSession();
   useTitle(t("webhooks.title"));
   const list = usePagedList<Webhook>("webhooks", (api, cursor, signal) =>
@@ -96,7 +96,7 @@ export function WebhooksPage() {
                   {t("common.loadMore")}
                 </Button>
               )}
-              {list.more.error && <Notice kind="error">{describeError(list.more.error, t)}</Notice>}
+              {list.more.error && <Notice kind="error">{describeError(list.more.error, { t, fmt })}</Notice>}
             </>
           )
         }
