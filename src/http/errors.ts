@@ -104,14 +104,52 @@ export function notFoundHandler(allowedMethods: (path: string) => string[]): Req
   };
 }
 
-/** zod issues → one message naming every offending field, plus the issues as details. */
-export function validationError(where: "body" | "query" | "path", error: z.ZodError): AppError {
-  const issues = error.issues.flatMap((i): { field: string; message: string; code: string }[] => {
+/** What a client needs to word an issue itself (in its user's language): the limits, never the input. */
+export type IssueParams = Record<string, string | number | boolean | string[]>;
+
+/** The value at `path` inside `input`, or undefined. */
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+function paramsOf(i: z.core.$ZodIssue, input: unknown): IssueParams | undefined {
+  switch (i.code) {
+    case "too_small":
+      return { origin: i.origin, minimum: Number(i.minimum) };
+    case "too_big":
+      return { origin: i.origin, maximum: Number(i.maximum) };
+    case "invalid_type":
+      return { expected: i.expected, missing: valueAt(input, i.path) === undefined };
+    case "invalid_format":
+      return { format: i.format };
+    case "invalid_value":
+      return { values: i.values.map(String) };
+    case "custom": {
+      // Our own checks name their reason (src/webhooks/url-policy.ts): `{reason, …}`.
+      const params = (i as { params?: Record<string, unknown> }).params;
+      if (!params) return undefined;
+      return Object.fromEntries(Object.entries(params).filter(([, v]) => ["string", "number", "boolean"].includes(typeof v))) as IssueParams;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * zod issues → one message naming every offending field, plus the issues as details: each with
+ * its field, an English message, zod's code and, where there is one, `params` (limits, the
+ * expected format, a reason) so a client such as the portal can say it in another language.
+ */
+export function validationError(where: "body" | "query" | "path", error: z.ZodError, input?: unknown): AppError {
+  const issues = error.issues.flatMap((i): { field: string; message: string; code: string; params?: IssueParams }[] => {
     const at = [where, ...i.path.map(String)];
     if (i.code === "unrecognized_keys") {
       return i.keys.map((key) => ({ field: [...at, key].join("."), message: "unknown field", code: i.code }));
     }
-    return [{ field: at.join("."), message: i.message, code: i.code }];
+    const params = paramsOf(i, input);
+    return [{ field: at.join("."), message: i.message, code: i.code, ...(params ? { params } : {}) }];
   });
   const summary = issues
     .slice(0, 5)

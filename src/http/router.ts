@@ -58,7 +58,7 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: "path" | "q
   if (!schema) return undefined as never;
   requireAcceptableJson(value, where, opaqueFields);
   const result = schema.safeParse(value);
-  if (!result.success) throw validationError(where, result.error);
+  if (!result.success) throw validationError(where, result.error, value);
   return result.data as never;
 }
 

@@ -26,7 +26,7 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
     .max(MAX_URL_LENGTH)
     .superRefine((raw, ctx) => {
       const verdict = checkWebhookUrl(raw, { allowHttp: opts.allowHttpUrls, addressPolicy: opts.addressPolicy });
-      if (!verdict.ok) ctx.addIssue({ code: "custom", message: verdict.message });
+      if (!verdict.ok) ctx.addIssue({ code: "custom", message: verdict.message, params: { reason: verdict.reason, ...verdict.params } });
     })
     .openapi({ example: "https://example.com/webhooks/hookrelay", description: "HTTPS URL that answers the handshake." });
 

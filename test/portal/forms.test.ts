@@ -17,6 +17,8 @@ interface StorageLike {
 interface Issue {
   field: string;
   message: string;
+  code: string;
+  params?: Record<string, string | number | boolean | string[]>;
 }
 
 /**
@@ -231,9 +233,18 @@ describe("the portal's forms", () => {
     const direct = await app.call("POST", "/v1/webhooks", { key, body: { url: badUrl, verifyToken: shortToken, eventTypes: ["message.created"] } });
     expect(direct.status).toBe(400);
     const issues = direct.body.error.details.issues as Issue[];
-    const messageFor = (field: string) => issues.find((i) => i.field === field)?.message;
-    const expected = { [t("form.url")]: messageFor("body.url"), [t("form.verifyToken")]: messageFor("body.verifyToken") };
+    const issueFor = (field: string) => issues.find((i) => i.field === field);
+    // The API says why as codes and params; the page says it in the catalog's words for them, not the API's English.
+    const urlIssue = issueFor("body.url");
+    const tokenIssue = issueFor("body.verifyToken");
+    expect(urlIssue).toMatchObject({ code: "custom", params: { reason: "internal_address", address: "10.20.30.40", addressKind: "private" } });
+    expect(tokenIssue).toMatchObject({ code: "too_small", params: { origin: "string", minimum: expect.any(Number) } });
+    const expected = {
+      [t("form.url")]: t("field.urlInternal", { address: String(urlIssue!.params!.address), kind: t("address.private"), range: String(urlIssue!.params!.range) }),
+      [t("form.verifyToken")]: t("field.minLength", { minimum: Number(tokenIssue!.params!.minimum) }),
+    };
     expect(Object.values(expected).every(Boolean)).toBe(true);
+    expect(Object.values(expected)).not.toContain(urlIssue!.message);
 
     await page.getByRole("link", { name: t("webhooks.add"), exact: true }).click();
     await h1(t("form.addTitle")).waitFor();

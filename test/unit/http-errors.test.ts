@@ -28,11 +28,38 @@ describe("validationError", () => {
   const Body = z.strictObject({ url: z.string(), nested: z.object({ count: z.number() }).optional() });
 
   it("is a 400 validation_failed naming the offending field", () => {
-    const err = validationError("body", zodError(Body, { url: 42 }));
+    const input = { url: 42 };
+    const err = validationError("body", zodError(Body, input), input);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ status: 400, code: "validation_failed" });
     expect(err.message).toMatch(/^body\.url: /);
-    expect(err.details).toEqual({ issues: [{ field: "body.url", message: expect.any(String), code: "invalid_type" }] });
+    expect(err.details).toEqual({
+      issues: [{ field: "body.url", message: expect.any(String), code: "invalid_type", params: { expected: "string", missing: false } }],
+    });
+  });
+
+  it("gives each issue the limits and reasons a client needs to word it in another language, never the input", () => {
+    const Limits = z.strictObject({
+      token: z.string().min(16),
+      name: z.string().max(3),
+      types: z.array(z.string()).min(1),
+      kind: z.enum(["a", "b"]),
+      when: z.string().datetime(),
+      url: z.string().superRefine((_v, ctx) => ctx.addIssue({ code: "custom", message: "no", params: { reason: "scheme", httpAllowed: false, nested: { x: 1 } } })),
+      needed: z.string(),
+    });
+    const input = { token: "short-secret", name: "abcd", types: [], kind: "c", when: "yesterday", url: "ftp://x" };
+    const issues = (validationError("body", zodError(Limits, input), input).details as { issues: { field: string; params?: unknown }[] }).issues;
+    expect(Object.fromEntries(issues.map((i) => [i.field, i.params]))).toEqual({
+      "body.token": { origin: "string", minimum: 16 },
+      "body.name": { origin: "string", maximum: 3 },
+      "body.types": { origin: "array", minimum: 1 },
+      "body.kind": { values: ["a", "b"] },
+      "body.when": { format: "datetime" },
+      "body.url": { reason: "scheme", httpAllowed: false },
+      "body.needed": { expected: "string", missing: true },
+    });
+    expect(JSON.stringify(issues)).not.toContain("short-secret");
   });
 
   it("names nested fields with a dotted path", () => {

@@ -11,7 +11,9 @@ describe("checkWebhookUrl", () => {
   it("refuses plain http unless http is allowed", () => {
     expect(checkWebhookUrl("http://example.com/hooks", strict)).toEqual({
       ok: false,
+      reason: "scheme",
       message: "must use https (plain http is allowed only in development setups)",
+      params: { httpAllowed: false },
     });
     expect(checkWebhookUrl("http://example.com/hooks", dev)).toEqual({ ok: true, url: "http://example.com/hooks" });
   });
@@ -19,8 +21,8 @@ describe("checkWebhookUrl", () => {
   it.each(["ftp://example.com/x", "ws://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "mailto:a@example.com"])(
     "refuses the scheme of %s even when http is allowed",
     (raw) => {
-      expect(checkWebhookUrl(raw, strict)).toEqual({ ok: false, message: expect.stringMatching(/^must use https/) });
-      expect(checkWebhookUrl(raw, dev)).toEqual({ ok: false, message: "must use https or http" });
+      expect(checkWebhookUrl(raw, strict)).toEqual({ ok: false, reason: "scheme", message: expect.stringMatching(/^must use https/), params: { httpAllowed: false } });
+      expect(checkWebhookUrl(raw, dev)).toEqual({ ok: false, reason: "scheme", message: "must use https or http", params: { httpAllowed: true } });
     },
   );
 
@@ -29,6 +31,7 @@ describe("checkWebhookUrl", () => {
     (raw) => {
       expect(checkWebhookUrl(raw, strict)).toEqual({
         ok: false,
+        reason: "credentials",
         message: "must not carry credentials; authenticate with the signature instead",
       });
     },
@@ -37,6 +40,7 @@ describe("checkWebhookUrl", () => {
   it("refuses a fragment, which is never sent to the server", () => {
     expect(checkWebhookUrl("https://example.com/hooks#section", strict)).toEqual({
       ok: false,
+      reason: "fragment",
       message: "must not have a #fragment: it is never sent to the server",
     });
   });
@@ -49,12 +53,18 @@ describe("checkWebhookUrl", () => {
     const prefix = "https://example.com/";
     const atLimit = prefix + "a".repeat(MAX_URL_LENGTH - prefix.length);
     expect(checkWebhookUrl(atLimit, strict).ok).toBe(true);
-    expect(checkWebhookUrl(atLimit + "a", strict)).toEqual({ ok: false, message: `must be at most ${MAX_URL_LENGTH} characters` });
+    expect(checkWebhookUrl(atLimit + "a", strict)).toEqual({
+      ok: false,
+      reason: "too_long",
+      message: `must be at most ${MAX_URL_LENGTH} characters`,
+      params: { maximum: MAX_URL_LENGTH },
+    });
   });
 
   it.each(["", "example.com/hooks", "/hooks", "https://", "not a url", "https://exa mple.com/"])("refuses %j as not an absolute URL", (raw) => {
     expect(checkWebhookUrl(raw, strict)).toEqual({
       ok: false,
+      reason: "not_absolute",
       message: "must be an absolute URL such as https://example.com/webhooks",
     });
   });

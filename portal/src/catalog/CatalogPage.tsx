@@ -2,6 +2,7 @@ import { useTitle } from "../app/title";
 import { useI18n } from "../i18n/i18n";
 import { Empty, ResourceView } from "../ui/PageState";
 import { useCatalog } from "./catalog";
+import { eventTypeDescription } from "./description";
 import { Sample } from "./Sample";
 
 /** `/catalog`: every event type a webhook can subscribe to, with its description and sample. */
@@ -27,7 +28,7 @@ export function CatalogPage() {
                     {type.name}
                     {type.builtIn && <span className="badge badge-test">{t("catalog.builtIn")}</span>}
                   </h2>
-                  <p>{type.description}</p>
+                  <p>{eventTypeDescription(type, t)}</p>
                   <Sample type={type} noSample={t("catalog.noSample")} />
                 </li>
               ))}

@@ -1,13 +1,15 @@
 import type { EventType } from "../api/types";
 import { useI18n } from "../i18n/i18n";
+import type { FieldErrorText } from "../ui/field-error";
 import { FieldSet } from "../ui/Field";
+import { eventTypeDescription } from "./description";
 import { Sample } from "./Sample";
 
 interface Props {
   catalog: EventType[];
   selected: string[];
   onChange(selected: string[]): void;
-  error?: string;
+  error?: FieldErrorText;
   disabled?: boolean;
 }
 
@@ -35,7 +37,7 @@ export function EventTypePicker({ catalog, selected, onChange, error, disabled }
                   />
                   <span className="mono">{type.name}</span>
                 </label>
-                <p className="picker-description">{type.description}</p>
+                <p className="picker-description">{eventTypeDescription(type, t)}</p>
                 <Sample type={type} />
               </li>
             ))}

@@ -10,6 +10,8 @@ export interface Formatters {
   /** A duration given in ms, in whole or tenth seconds in words: "5 seconds", "5 segundos". */
   seconds(ms: number): string;
   hour(iso: string): string;
+  /** Alternatives in the locale's words: "a, b, or c", "a, b ou c". */
+  orList(items: readonly string[]): string;
 }
 
 export function formattersFor(locale: Locale): Formatters {
@@ -20,6 +22,7 @@ export function formattersFor(locale: Locale): Formatters {
   const percent = new Intl.NumberFormat(tag, { style: "percent", maximumFractionDigits: 1 });
   const ms = new Intl.NumberFormat(tag, { style: "unit", unit: "millisecond", unitDisplay: "short", maximumFractionDigits: 0 });
   const seconds = new Intl.NumberFormat(tag, { style: "unit", unit: "second", unitDisplay: "long", maximumFractionDigits: 1 });
+  const orList = new Intl.ListFormat(tag, { type: "disjunction" });
   return {
     dateTime: (iso) => dateTime.format(new Date(iso)),
     hour: (iso) => hour.format(new Date(iso)),
@@ -27,5 +30,6 @@ export function formattersFor(locale: Locale): Formatters {
     percent: (r) => percent.format(r),
     ms: (v) => ms.format(v),
     seconds: (v) => seconds.format(v / 1000),
+    orList: (items) => orList.format(items),
   };
 }

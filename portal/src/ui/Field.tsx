@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from "react";
+import type { FieldErrorText } from "./field-error";
 
 export interface ControlProps {
   id: string;
@@ -9,9 +10,14 @@ export interface ControlProps {
 interface Props {
   label: string;
   hint?: string;
-  /** The API's message for this field, shown under it and tied to the control. */
-  error?: string;
+  /** The API's error for this field (ui/field-error.ts), shown under it and tied to the control. */
+  error?: FieldErrorText;
   children: (control: ControlProps) => ReactNode;
+}
+
+/** The server's English is isolated, so it reads whole inside a right-to-left page. */
+function ErrorText({ error }: { error: FieldErrorText }) {
+  return error.fromServer ? <bdi lang="en">{error.text}</bdi> : <>{error.text}</>;
 }
 
 /** A labelled control with its hint and its error, both read out with the control. */
@@ -26,7 +32,7 @@ export function Field({ label, hint, error, children }: Props) {
       {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy })}
       {error && (
         <p id={errorId} className="field-error">
-          {error}
+          <ErrorText error={error} />
         </p>
       )}
       {hint && (
@@ -39,7 +45,7 @@ export function Field({ label, hint, error, children }: Props) {
 }
 
 /** A group of checkboxes (or radios) under one legend, with the same error and hint wiring. */
-export function FieldSet({ legend, hint, error, children }: { legend: string; hint?: string; error?: string; children: (describedBy: string | undefined) => ReactNode }) {
+export function FieldSet({ legend, hint, error, children }: { legend: string; hint?: string; error?: FieldErrorText; children: (describedBy: string | undefined) => ReactNode }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
@@ -54,7 +60,7 @@ export function FieldSet({ legend, hint, error, children }: { legend: string; hi
       )}
       {error && (
         <p id={errorId} className="field-error">
-          {error}
+          <ErrorText error={error} />
         </p>
       )}
       {children(describedBy)}

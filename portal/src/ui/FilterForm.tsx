@@ -4,6 +4,7 @@ import type { ApiError } from "../api/errors";
 import { useI18n } from "../i18n/i18n";
 import { Button } from "./Button";
 import { Field } from "./Field";
+import { fieldErrorTexts } from "./field-error";
 import { isoToLocalInput, localInputToIso, readFilters, toSearch } from "./filters";
 
 export interface SelectFilter {
@@ -35,7 +36,7 @@ function Draft({ selects, initial, error, onApply, t }: Props & { initial: Recor
     v.to = isoToLocalInput(initial.to);
     return v;
   });
-  const fieldErrors = error?.status === 400 ? error.fieldErrors : {};
+  const fieldErrors = fieldErrorTexts(error, useI18n());
   const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
   const submit = (e: FormEvent) => {
     e.preventDefault();

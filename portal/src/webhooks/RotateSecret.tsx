@@ -7,6 +7,7 @@ import type { MessageKey } from "../i18n/en";
 import { Button } from "../ui/Button";
 import { describeError } from "../ui/describe-error";
 import { Field } from "../ui/Field";
+import { fieldErrorTexts } from "../ui/field-error";
 import { Notice } from "../ui/Notice";
 import { SecretOnce } from "../ui/SecretOnce";
 import { Time } from "../ui/Time";
@@ -41,7 +42,7 @@ export function RotateSecret({ webhook, onChange }: { webhook: Webhook; onChange
       onChange(rotated.webhook);
     }
   };
-  const fieldErrors = rotate.error?.status === 400 ? rotate.error.fieldErrors : {};
+  const fieldErrors = fieldErrorTexts(rotate.error, { t, fmt });
   const rotated = rotate.result;
   return (
     <section className="panel" aria-labelledby={titleId}>

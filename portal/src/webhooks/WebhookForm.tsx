@@ -8,6 +8,7 @@ import { Button } from "../ui/Button";
 import { CodeBlock } from "../ui/CodeBlock";
 import { describeError } from "../ui/describe-error";
 import { Field } from "../ui/Field";
+import { fieldErrorTexts } from "../ui/field-error";
 import { Notice } from "../ui/Notice";
 import { readHandshakeFailure } from "./handshake-failure";
 import { DIALECT_LABEL } from "./labels";
@@ -63,7 +64,7 @@ export function WebhookForm({ catalog, webhook, onSaved, onCancel }: Props) {
 
   const error = save.error;
   const handshake = error ? readHandshakeFailure(error) : null;
-  const fieldErrors = error?.status === 400 ? error.fieldErrors : {};
+  const fieldErrors = fieldErrorTexts(error, { t, fmt });
   const fieldsShown = Object.keys(fieldErrors).some((f) => FIELDS.includes(f));
   useEffect(() => {
     if (error) problem.current?.focus();

@@ -25,6 +25,7 @@ export interface HandshakeFailure {
   addressKind?: string;
 }
 
+/** The kinds of refused address (src/egress/address-policy.ts), worded: shared by the handshake and the URL check. */
 const ADDRESS_KIND: Readonly<Record<string, MessageKey>> = {
   unspecified: "address.unspecified",
   loopback: "address.loopback",
@@ -39,6 +40,11 @@ const ADDRESS_KIND: Readonly<Record<string, MessageKey>> = {
   reserved: "address.reserved",
   invalid: "address.invalid",
 };
+
+/** The catalog key wording an address kind; undefined for a kind this portal does not know. */
+export function addressKindKey(kind: string | undefined): MessageKey | undefined {
+  return kind !== undefined && Object.hasOwn(ADDRESS_KIND, kind) ? ADDRESS_KIND[kind] : undefined;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const numberOr = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
@@ -72,7 +78,7 @@ export function handshakeFailureText(f: HandshakeFailure, t: Translate, fmt: Pic
       return cause ? t("handshake.unreachable", { cause }) : t("handshake.unreachableNoCause");
     }
     case "destination_refused": {
-      const kind = f.addressKind && Object.hasOwn(ADDRESS_KIND, f.addressKind) ? ADDRESS_KIND[f.addressKind] : undefined;
+      const kind = addressKindKey(f.addressKind);
       return f.address && kind ? t("handshake.destinationRefused", { address: f.address, kind: t(kind) }) : t("handshake.destinationRefusedNoAddress");
     }
     case "redirect":

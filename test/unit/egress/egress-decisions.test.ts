@@ -52,7 +52,13 @@ describe("registering a URL whose host is an IP address", () => {
     ["https://0.0.0.0/", "0.0.0.0 is an unspecified"],
   ])("refuses %s", (url, message) => {
     const verdict = checkWebhookUrl(url, guarded);
-    expect(verdict).toEqual({ ok: false, message: expect.stringContaining(message) });
+    const address = message.split(" ")[0]!;
+    expect(verdict).toEqual({
+      ok: false,
+      reason: "internal_address",
+      message: expect.stringContaining(message),
+      params: { address, addressKind: expect.any(String), range: expect.any(String) },
+    });
   });
 
   it("accepts public addresses and names (names are checked when connecting)", () => {

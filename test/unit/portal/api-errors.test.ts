@@ -13,15 +13,19 @@ describe("the portal's API errors", () => {
     expect(toApiError(500, null).code).toBe("http_500");
   });
 
-  test("key field errors by the form field, first message per field", () => {
+  test("key field errors by the form field, first issue per field, keeping its code and params", () => {
     const issues = [
-      { field: "body.url", message: "must be https" },
-      { field: "body.eventTypes.0", message: "unknown" },
-      { field: "body.eventTypes.1", message: "also unknown" },
+      { field: "body.url", message: "must be https", code: "custom", params: { reason: "scheme", httpAllowed: false, nested: { x: 1 } } },
+      { field: "body.eventTypes.0", message: "unknown", code: "invalid_format", params: { format: "regex" } },
+      { field: "body.eventTypes.1", message: "also unknown", code: "invalid_format" },
       { field: 7, message: "ignored" },
     ];
-    expect(fieldErrorsOf({ details: { issues } })).toEqual({ url: "must be https", eventTypes: "unknown" });
-    expect(toApiError(400, { error: { code: "validation_failed", message: "x", details: { issues } } }).fieldErrors.url).toBe("must be https");
+    expect(fieldErrorsOf({ details: { issues } })).toEqual({
+      url: { field: "body.url", message: "must be https", code: "custom", params: { reason: "scheme", httpAllowed: false } },
+      eventTypes: { field: "body.eventTypes.0", message: "unknown", code: "invalid_format", params: { format: "regex" } },
+    });
+    expect(toApiError(400, { error: { code: "validation_failed", message: "x", details: { issues } } }).fieldErrors.url?.message).toBe("must be https");
+    expect(fieldErrorsOf({ details: { issues: [{ field: "body.url", message: "no code" }] } }).url).toEqual({ field: "body.url", message: "no code", code: "" });
     expect(fieldErrorsOf({ details: { issues: "not a list" } })).toEqual({});
   });
 
