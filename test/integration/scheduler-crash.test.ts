@@ -17,6 +17,7 @@ import { requireEnv } from "../support/env";
 const WEBHOOKS = 2;
 const CAP = 5;
 const EVENTS = 120;
+const CONCURRENCY = 20;
 
 describe("a worker killed while holding in-flight slots", () => {
   let receiver: ReceiverHandle;
@@ -41,7 +42,7 @@ describe("a worker killed while holding in-flight slots", () => {
       name: "crash",
       adminDatabaseUrl: requireEnv("DATABASE_URL"),
       redisUrl: requireEnv("REDIS_URL"),
-      concurrency: 20,
+      concurrency: CONCURRENCY,
       env: { HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK: String(CAP), HOOKRELAY_RECOVERY_INTERVAL: "1s", HOOKRELAY_RECOVERY_GRACE: "3s" },
     });
     const paths = apiUrlsFor("", "crash", WEBHOOKS);
@@ -73,8 +74,12 @@ describe("a worker killed while holding in-flight slots", () => {
 
       const seen = await receiver.stats({ tag: "crash" });
       expect(seen.unique).toBe(EVENTS * WEBHOOKS);
-      // At most what was in flight when it died is sent again.
-      expect(seen.duplicates).toBeLessThanOrEqual(WEBHOOKS * CAP);
+      // At most what was cut off is sent again: the attempts in flight (the slots), and those
+      // whose endpoint had answered but whose success was still being written. A job's own
+      // ticket frees its slot as soon as the endpoint answers, before the write commits
+      // (src/delivery/deliver.ts), so there is at most one of those per running job. Once in
+      // seven runs under CI load that second kind showed: 16 sent twice, against 10 slots.
+      expect(seen.duplicates).toBeLessThanOrEqual(WEBHOOKS * CAP + CONCURRENCY);
       const { rows } = await stack.db.query<{ bad: string }>(
         `SELECT count(*) AS bad FROM deliveries d
           WHERE (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = d.id AND a.success) <> 1`,
