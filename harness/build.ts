@@ -14,12 +14,14 @@ const ROOT = projectRoot(__dirname);
 const SOURCES = ["src", "workers", "harness"];
 const OUTPUTS = ["dist/workers/api.js", "dist/workers/delivery.js", "dist/harness/receiver-child.js"];
 
-function newestSource(dir: string): number {
+/** The newest mtime of the files under `dir` that `counts` (by name), in folders other than node_modules and dist. */
+export function newestFile(dir: string, counts: (name: string) => boolean = () => true): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name === "dist") continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+    if (entry.isDirectory()) newest = Math.max(newest, newestFile(path, counts));
+    else if (counts(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -28,7 +30,7 @@ export function distIsStale(): boolean {
   const outputs = OUTPUTS.map((o) => join(ROOT, o));
   if (outputs.some((o) => !existsSync(o))) return true;
   const built = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
-  return SOURCES.some((s) => newestSource(join(ROOT, s)) > built);
+  return SOURCES.some((s) => newestFile(join(ROOT, s), (name) => name.endsWith(".ts")) > built);
 }
 
 /**
@@ -60,11 +62,12 @@ export async function withBuildLock(build: () => Promise<void>, lock: string = L
   }
 }
 
-function readFileSafe(path: string): string {
+/** A small file's text, or "" while it does not exist (a lock's pid its owner has not written yet, a stamp). */
+export function readFileSafe(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch {
-    return ""; // not written yet: its owner is between mkdir and write
+    return "";
   }
 }
 

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../src/lib/project-root";
-import { withBuildLock } from "./build";
+import { newestFile, readFileSafe, withBuildLock } from "./build";
 
 /**
  * The API serves the built portal from dist/portal (src/portal/static.ts). The browser tests and
@@ -17,16 +17,6 @@ export const PORTAL_DIST = join(ROOT, "dist", "portal");
 const LOCK = join(ROOT, "node_modules", ".cache", "hookrelay-portal-build.lock");
 /** Which jest run last found dist/portal fresh: later files of that run skip the check. */
 const STAMP = join(ROOT, "node_modules", ".cache", "hookrelay-portal-build.run");
-
-function newestFile(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name === "dist") continue;
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 export function portalIsStale(): boolean {
   const index = join(PORTAL_DIST, "index.html");
@@ -43,18 +33,10 @@ export function portalIsStale(): boolean {
 export async function ensurePortalBuilt(opts: { log?: (message: string) => void; run?: string } = {}): Promise<void> {
   const log = opts.log ?? (() => undefined);
   await withBuildLock(async () => {
-    if (opts.run !== undefined && existsSync(join(PORTAL_DIST, "index.html")) && readStamp() === opts.run) return;
+    if (opts.run !== undefined && existsSync(join(PORTAL_DIST, "index.html")) && readFileSafe(STAMP) === opts.run) return;
     if (portalIsStale()) await build(log);
     if (opts.run !== undefined) writeFileSync(STAMP, opts.run);
   }, LOCK);
-}
-
-function readStamp(): string {
-  try {
-    return readFileSync(STAMP, "utf8");
-  } catch {
-    return "";
-  }
 }
 
 /**

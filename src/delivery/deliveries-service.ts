@@ -1,11 +1,12 @@
 import type { Delivery as DeliveryRow, DeliveryAttempt as AttemptRow } from "../generated/prisma/client";
 import type { EnqueueDeliveries } from "../events/service";
 import type { Clock } from "../lib/clock";
-import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { conflict, notFound, unprocessable } from "../lib/errors";
 import { isWellFormedId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
 import { dialectFor } from "../dialects/registry";
+import { ownedWebhook } from "../webhooks/owned";
 import type { AttemptDetailDto, AttemptDto, AttemptLogFilter, DeliveryDto } from "./schemas";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -63,9 +64,8 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
   return {
     /** The webhook's delivery log: one row per HTTP attempt, newest first. */
     async attemptLog(accountId: string, webhookId: string, f: AttemptLogFilter) {
-      const owned = isWellFormedId(webhookId, "wh") ? await db.webhook.findFirst({ where: { id: webhookId, accountId }, select: { id: true } }) : null;
-      if (!owned) throw notFound("webhook");
-      const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"], (k) => !Number.isNaN(Date.parse(k.t))) : null;
+      await ownedWebhook(db, accountId, webhookId);
+      const after = decodeTimeCursor(f.cursor);
       const query = (success: boolean | undefined) =>
         db.deliveryAttempt.findMany({
           where: {
@@ -75,7 +75,7 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
             startedAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
             // Keyset pagination on (startedAt, id): stable while new attempts arrive.
             ...(after
-              ? { OR: [{ startedAt: { lt: new Date(after.t) } }, { startedAt: new Date(after.t), id: { lt: after.id } }] }
+              ? { OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }] }
               : {}),
           },
           orderBy: [{ startedAt: "desc" }, { id: "desc" }],
@@ -88,12 +88,8 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
         f.eventType && outcome === undefined
           ? (await Promise.all([query(true), query(false)])).flat().sort(newestFirst).slice(0, f.limit + 1)
           : await query(outcome);
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
-      return {
-        data: page.map(attemptDto),
-        nextCursor: rows.length > f.limit && last ? encodeCursor({ t: last.startedAt.toISOString(), id: last.id }) : null,
-      };
+      const { page, nextCursor } = timePage(rows, f.limit, (a) => a.startedAt);
+      return { data: page.map(attemptDto), nextCursor };
     },
 
     async get(accountId: string, id: string) {

@@ -84,7 +84,7 @@ export const AttemptDetail = Attempt.extend({
 
 export const AttemptIdParams = z.object({ id: z.string().max(64).openapi({ example: "att_01M832GA597X2JY5T2YQ0YH6J4" }) });
 
-const ProbeResult = z.object({
+export const ProbeResult = z.object({
   statusCode: z.number().int().nullable(),
   responseTimeMs: z.number().int(),
   accepted: z.boolean().openapi({ description: "Answered 2xx." }),
@@ -101,3 +101,5 @@ export const SignatureCheckResult = z
   .openapi("SignatureCheck");
 
 export type AttemptDetailDto = z.output<typeof AttemptDetail>;
+export type ProbeResultDto = z.output<typeof ProbeResult>;
+export type SignatureVerdict = z.output<typeof SignatureCheckResult>["verdict"];

@@ -1,23 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { EventTypesService } from "../event-types/service";
-import { notFound, unprocessable } from "../lib/errors";
-import { isWellFormedId, newId } from "../lib/ids";
+import { newId } from "../lib/ids";
 import type { HttpOutcome } from "../lib/outbound-http";
 import type { Db } from "../lib/prisma";
 import type { SecretBox } from "../lib/secret-box";
 import { sendAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure, isSuccess } from "./retry-policy";
+import type { ProbeResultDto, SignatureVerdict } from "./schemas";
+import { sampleTarget } from "./test-event";
 
 export const PROBE_HEADER = "x-hookrelay-probe";
 
-export type SignatureVerdict = "verifies" | "accepts_bad_signature" | "rejects_good_signature" | "unreachable";
-
-export interface ProbeResult {
-  statusCode: number | null;
-  responseTimeMs: number;
-  accepted: boolean;
-  error: string | null;
-}
+/** What one probe got (the route's schema says it: src/delivery/schemas.ts). */
+export type ProbeResult = ProbeResultDto;
 
 const probeResult = (outcome: HttpOutcome): ProbeResult => ({
   statusCode: outcome.kind === "response" ? outcome.status : null,
@@ -57,11 +52,7 @@ export function judgeSignatureCheck(good: ProbeResult, bad: ProbeResult): { verd
  */
 export function createSignatureCheck(deps: AttemptDeps & { db: Db; secretBox: SecretBox; minSecretLength: number; eventTypes: EventTypesService }) {
   return async (accountId: string, webhookId: string) => {
-    const webhook = isWellFormedId(webhookId, "wh") ? await deps.db.webhook.findFirst({ where: { id: webhookId, accountId } }) : null;
-    if (!webhook) throw notFound("webhook");
-    const type = webhook.eventTypes[0]!;
-    const sample = await deps.eventTypes.sample(accountId, type);
-    if (!sample) throw unprocessable("unknown_event_types", `unknown event type: ${type}; see GET /v1/event-types`, { unknown: [type] });
+    const { webhook, type, sample } = await sampleTarget(deps, accountId, webhookId);
     const now = deps.clock.now();
     const { dialect, secrets } = signingFor(webhook, { ...deps, now });
     const probe = async (kind: "good" | "bad") => {

@@ -1,10 +1,29 @@
 import type { EventTypesService } from "../event-types/service";
-import { notFound, unprocessable } from "../lib/errors";
-import { isWellFormedId, newId } from "../lib/ids";
+import type { Webhook } from "../generated/prisma/client";
+import { unprocessable } from "../lib/errors";
+import { newId } from "../lib/ids";
 import type { Db, Sql } from "../lib/prisma";
 import type { SecretBox } from "../lib/secret-box";
 import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure } from "./retry-policy";
+import { ownedWebhook } from "../webhooks/owned";
+
+/**
+ * What a sample request goes to and carries: the account's webhook and a sample of one type
+ * (the first it subscribes to unless named). Shared by the test event and the signature check.
+ */
+export async function sampleTarget(
+  deps: { db: Db; eventTypes: EventTypesService },
+  accountId: string,
+  webhookId: string,
+  requestedType?: string,
+): Promise<{ webhook: Webhook; type: string; sample: Record<string, unknown> }> {
+  const webhook = await ownedWebhook(deps.db, accountId, webhookId);
+  const type = requestedType ?? webhook.eventTypes[0]!;
+  const sample = await deps.eventTypes.sample(accountId, type);
+  if (!sample) throw unprocessable("unknown_event_types", `unknown event type: ${type}; see GET /v1/event-types`, { unknown: [type] });
+  return { webhook, type, sample };
+}
 
 /**
  * The dashboard's "Send test event" button: a sample of one type, sent now, once, with the
@@ -13,11 +32,7 @@ import { describeFailure } from "./retry-policy";
  */
 export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; secretBox: SecretBox; minSecretLength: number; eventTypes: EventTypesService }) {
   return async (accountId: string, webhookId: string, requestedType?: string) => {
-    const webhook = isWellFormedId(webhookId, "wh") ? await deps.db.webhook.findFirst({ where: { id: webhookId, accountId } }) : null;
-    if (!webhook) throw notFound("webhook");
-    const type = requestedType ?? webhook.eventTypes[0]!;
-    const sample = await deps.eventTypes.sample(accountId, type);
-    if (!sample) throw unprocessable("unknown_event_types", `unknown event type: ${type}; see GET /v1/event-types`, { unknown: [type] });
+    const { webhook, type, sample } = await sampleTarget(deps, accountId, webhookId, requestedType);
 
     const now = deps.clock.now();
     const event = { id: newId("evt", now.getTime()), accountId, type, data: JSON.stringify(sample), isTest: true, createdAt: now };

@@ -1,5 +1,5 @@
 import { deliveryDto } from "../delivery/deliveries-service";
-import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { notFound } from "../lib/errors";
 import { isWellFormedId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
@@ -13,24 +13,20 @@ export function createEventLog(deps: { db: Db }) {
   const { db } = deps;
   return {
     async list(accountId: string, f: ListEventsFilter) {
-      const after = f.cursor ? decodeCursor(f.cursor, ["t", "id"], (k) => !Number.isNaN(Date.parse(k.t))) : null;
+      const after = decodeTimeCursor(f.cursor);
       const rows = await db.event.findMany({
         where: {
           accountId,
           ...(f.type ? { type: f.type } : {}),
           createdAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
-          ...(after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] } : {}),
+          ...(after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {}),
         },
         select: { id: true, type: true, createdAt: true, isTest: true, idempotencyKey: true },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take: f.limit + 1,
       });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
-      return {
-        data: page.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
-        nextCursor: rows.length > f.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
-      };
+      const { page, nextCursor } = timePage(rows, f.limit, (e) => e.createdAt);
+      return { data: page.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor };
     },
 
     async get(accountId: string, id: string) {

@@ -78,6 +78,13 @@ export function actingAccount(principal: Principal, named: string | undefined): 
   return own;
 }
 
+/** actingAccount, for routes that then use the account: one the admin names must exist (404). */
+export async function existingActingAccount(principal: Principal, named: string | undefined, accounts: Pick<AccountsService, "get">): Promise<string> {
+  const accountId = actingAccount(principal, named);
+  if (principal.kind === "admin") await accounts.get(accountId);
+  return accountId;
+}
+
 /** The account a route acts on; routes guarded by `auth: "account"` always have one. */
 export function accountOf(principal: Principal): string {
   if (principal.kind !== "account" && principal.kind !== "portal") throw forbidden("this route needs an account API key");

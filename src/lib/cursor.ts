@@ -28,3 +28,20 @@ export function decodeCursor<K extends string>(
   }
   throw badRequest("invalid_cursor", "the cursor is not one this API returned");
 }
+
+/**
+ * Keyset pages newest first on (time, id): the delivery log and the events list. A page is read
+ * with one row more than asked, which says whether there is a next one; the cursor is the last
+ * row's position, so pages stay stable while new rows arrive.
+ */
+export function decodeTimeCursor(cursor: string | undefined): { at: Date; id: string } | null {
+  if (!cursor) return null;
+  const { t, id } = decodeCursor(cursor, ["t", "id"], (k) => !Number.isNaN(Date.parse(k.t)));
+  return { at: new Date(t), id };
+}
+
+export function timePage<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor({ t: at(last).toISOString(), id: last.id }) : null };
+}

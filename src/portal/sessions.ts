@@ -21,6 +21,7 @@ export interface PortalIdentity {
 }
 
 const refused = (code: string, message: string) => new AppError(401, code, message);
+const linkUsed = () => refused("portal_link_used", "this sign-in link has already been used; each link works once, so open the portal again from where you found it");
 
 /**
  * Magic-link sessions for the customer portal. The account's backend asks for a link; the
@@ -75,9 +76,7 @@ export function createPortalSessions(deps: PortalSessionsDeps) {
       const hash = portalTokenHash(linkToken, LINK_TOKEN_PREFIX);
       const row = hash ? await db.portalSession.findUnique({ where: { linkTokenHash: hash } }) : null;
       if (!row) throw refused("portal_link_invalid", "this sign-in link is not valid; ask for a new one where you opened it");
-      if (row.linkUsedAt || row.endedAt) {
-        throw refused("portal_link_used", "this sign-in link has already been used; each link works once, so open the portal again from where you found it");
-      }
+      if (row.linkUsedAt || row.endedAt) throw linkUsed();
       const now = clock.now();
       if (row.linkExpiresAt <= now) throw refused("portal_link_expired", "this sign-in link has expired; open the portal again from where you found it");
       const session = newPortalToken(SESSION_TOKEN_PREFIX);
@@ -87,7 +86,7 @@ export function createPortalSessions(deps: PortalSessionsDeps) {
         where: { id: row.id, linkUsedAt: null, endedAt: null },
         data: { linkUsedAt: now, tokenHash: session.hash, expiresAt },
       });
-      if (won.count === 0) throw refused("portal_link_used", "this sign-in link has already been used; each link works once, so open the portal again from where you found it");
+      if (won.count === 0) throw linkUsed();
       const fresh = await db.portalSession.findUniqueOrThrow({ where: { id: row.id }, include: { account: { select: { name: true } } } });
       return { sessionToken: session.token, session: toDto(fresh) };
     },

@@ -1,7 +1,6 @@
 import type { Clock } from "../lib/clock";
-import { notFound } from "../lib/errors";
-import { isWellFormedId } from "../lib/ids";
 import type { Db, Sql } from "../lib/prisma";
+import { ownedWebhook } from "../webhooks/owned";
 import { addHistograms, emptyHistogram, LATENCY_BOUNDS_MS, percentile } from "./latency-histogram";
 import type { StatsWindow, WebhookStatsDto } from "./schemas";
 
@@ -82,8 +81,7 @@ export function createWebhookStats(deps: { db: Db; sql: Sql; clock: Clock }) {
 
   return {
     async get(accountId: string, webhookId: string, window: StatsWindow): Promise<WebhookStatsDto> {
-      const owned = isWellFormedId(webhookId, "wh") ? await db.webhook.findFirst({ where: { id: webhookId, accountId }, select: { id: true } }) : null;
-      if (!owned) throw notFound("webhook");
+      await ownedWebhook(db, accountId, webhookId);
       const now = deps.clock.now().getTime();
       const hourCount = window === "24h" ? 24 : 168;
       const from = floorHour(now) - (hourCount - 1) * HOUR_MS;

@@ -4,7 +4,7 @@ import { webhookHealth } from "../health/webhook-health";
 import type { Clock } from "../lib/clock";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { notFound, unprocessable } from "../lib/errors";
-import { isWellFormedId, newId } from "../lib/ids";
+import { newId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
 import { isRecordGone } from "../lib/prisma-errors";
 import type { SecretBox } from "../lib/secret-box";
@@ -14,6 +14,7 @@ import { checkDialectChoice, dialectFor } from "../dialects/registry";
 import type { Dialect, DialectName } from "../dialects/types";
 import { AppError } from "../lib/errors";
 import type { CreateWebhookInput, RotateSecretInput, UpdateWebhookInput, WebhookDto } from "./schemas";
+import { ownedWebhook } from "./owned";
 import { verifyTokenHint } from "./verify-token";
 
 export interface WebhooksDeps {
@@ -61,12 +62,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     updatedAt: row.updatedAt.toISOString(),
   });
 
-  /** Another account's webhook is reported exactly like a missing one. */
-  async function load(accountId: string, id: string): Promise<WebhookRow> {
-    const row = isWellFormedId(id, "wh") ? await db.webhook.findFirst({ where: { id, accountId } }) : null;
-    if (!row) throw notFound("webhook");
-    return row;
-  }
+  const load = (accountId: string, id: string): Promise<WebhookRow> => ownedWebhook(db, accountId, id);
 
   /**
    * What the latest failed attempt of each failing webhook got, for the dashboard's warning.

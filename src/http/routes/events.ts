@@ -2,7 +2,7 @@ import type { AccountsService } from "../../accounts/service";
 import type { EventLog } from "../../events/event-log";
 import { AcceptedBatch, AcceptedEvent, EmitEventBody, EventDetail, EventIdParams, EventList, ListEventsQuery, batchSchema } from "../../events/schemas";
 import type { EventsService } from "../../events/service";
-import { accountOf, actingAccount, type Principal } from "../auth";
+import { accountOf, existingActingAccount, type Principal } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
 const REPLAYED = { "idempotent-replayed": "true" };
@@ -17,11 +17,7 @@ export function eventRoutes(deps: {
 }): AnyRoute[] {
   const tag = "Events";
   // The admin names an account that must exist; an account key is its own account.
-  const target = async (principal: Principal, named: string | undefined) => {
-    const accountId = actingAccount(principal, named);
-    if (principal.kind === "admin") await deps.accounts.get(accountId);
-    return accountId;
-  };
+  const target = (principal: Principal, named: string | undefined) => existingActingAccount(principal, named, deps.accounts);
   return [
     defineRoute({
       method: "post",

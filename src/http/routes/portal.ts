@@ -2,7 +2,7 @@ import type { AccountsService } from "../../accounts/service";
 import { z } from "../../lib/zod";
 import { CreatedPortalSession, CreatePortalSessionBody, ExchangedLink, ExchangeLinkBody, PortalSession } from "../../portal/schemas";
 import type { PortalSessions } from "../../portal/sessions";
-import { accountOf, actingAccount, sessionOf } from "../auth";
+import { accountOf, existingActingAccount, sessionOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
 const SessionIdParams = z.object({ id: z.string().max(64).openapi({ example: "ps_01JD2Z8Q3M4N5P6R7S8T9V0W1X" }) });
@@ -22,8 +22,7 @@ export function portalRoutes(deps: { sessions: PortalSessions; accounts: Account
       success: { status: 201, description: "The link and until when it can be opened.", schema: CreatedPortalSession },
       errors: [404],
       handle: async ({ principal, body, req }) => {
-        const accountId = actingAccount(principal, body.accountId);
-        if (principal.kind === "admin") await deps.accounts.get(accountId);
+        const accountId = await existingActingAccount(principal, body.accountId, deps.accounts);
         const origin = deps.publicUrl ?? `${req.protocol}://${req.get("host")}`;
         const keyId = principal.kind === "account" ? principal.keyId : null;
         return { status: 201, body: await deps.sessions.create(accountId, body, keyId, origin) };
