@@ -8,6 +8,7 @@ import { hungBacklog } from "./hung-backlog";
 import { memory } from "./memory";
 import { recovery } from "./recovery";
 import { neighbourBurst, neighbourOutage } from "./neighbours";
+import { observability } from "./observability";
 import { portal } from "./portal";
 import { portalQueries } from "./portal-queries";
 import { startReceiver } from "../harness/receiver";
@@ -26,7 +27,7 @@ import type { BenchContext, BenchOptions, Scenario, ScenarioResult } from "./typ
  * profiles of the API and worker processes next to it.
  * It reports; it never asserts.
  */
-const SCENARIOS: Scenario[] = [baseline, drain, floor, sustained, ingest, isolation, neighbourOutage, neighbourBurst, hungBacklog, recovery, memory, portal, portalQueries];
+const SCENARIOS: Scenario[] = [baseline, drain, floor, sustained, ingest, isolation, neighbourOutage, neighbourBurst, hungBacklog, recovery, memory, portal, portalQueries, observability];
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}[,…]] [--repeat N] [--workers N] [--concurrency C] [--profile]`;
 const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
 

@@ -62,6 +62,8 @@ export async function startUp(opts: { dataDir: string; logFile: string; workers:
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...inheritedEnv(),
+      // No metrics listeners: up.sh's default ports (9464 on) may be taken by a developer's own run.
+      HOOKRELAY_METRICS_PORT: "",
       ...opts.env,
       NODE_ENV: "production",
       HOOKRELAY_DATA_DIR: opts.dataDir,

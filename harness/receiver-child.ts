@@ -81,7 +81,7 @@ function answer(a: Answer, req: IncomingMessage, res: ServerResponse, accept: ()
       return end(a.status, a.headers);
     case "slow": {
       const timer = setTimeout(() => {
-        if (!res.destroyed) end(200);
+        if (!res.destroyed) end(a.status ?? 200);
       }, a.delayMs);
       res.on("close", () => clearTimeout(timer));
       return;

@@ -30,8 +30,8 @@ export interface ReceiverStats {
 /** How the receiver answers a POST. */
 export type Answer =
   | { kind: "status"; status: number; headers?: Record<string, string> }
-  /** 200, after `delayMs`. */
-  | { kind: "slow"; delayMs: number }
+  /** 200 (or `status`), after `delayMs`. */
+  | { kind: "slow"; delayMs: number; status?: number }
   /** Never answers. */
   | { kind: "hang" }
   /** 200 with a Content-Length, then the socket closes part-way through the body. */

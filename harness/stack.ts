@@ -44,6 +44,8 @@ export interface StackOptions {
   concurrency: number;
   /** Extra HOOKRELAY_* settings (retry schedule, in-flight cap…). */
   env?: Record<string, string>;
+  /** Settings of one process alone, by name ("api", "worker1"…), over `env`: a listener port each process needs its own of. */
+  envFor?: (process: string) => Record<string, string>;
   /** Where API and workers write V8 CPU profiles (on exit), if anywhere. */
   profileDir?: string | null;
   /** Where each process's whole output goes (`<name>-<process>.log`, appended), if anywhere. */
@@ -163,7 +165,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const spawnProc = (name: string, script: string): Proc => {
     const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${opts.name}-${name}.cpuprofile`] : [];
     // Workers log at info at least: their one info line says when they are ready.
-    const own = script === "delivery.js" && env.LOG_LEVEL === "warn" ? { ...env, LOG_LEVEL: "info" } : env;
+    const base = script === "delivery.js" && env.LOG_LEVEL === "warn" ? { ...env, LOG_LEVEL: "info" } : env;
+    const own = opts.envFor ? { ...base, ...opts.envFor(name) } : base;
     // A prefix such as `ip netns exec` execs node in place: the child's pid is node's, so signals,
     // /proc sampling and exit codes mean what they do without one.
     const [cmd, ...argv] = [...(opts.commandPrefix?.(name) ?? []), process.execPath, ...profile, join(ROOT, "dist", "workers", script)];

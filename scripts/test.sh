@@ -3,7 +3,8 @@
 # `npm test` (also what CI runs): typecheck, lint, jest against throwaway servers.
 #
 #   1. installs what is missing (npm deps, Prisma client, redis-server, Postgres, iproute2,
-#      Chromium and an Arabic font for the portal's browser tests),
+#      Chromium and an Arabic font for the portal's browser tests, promtool for the
+#      Prometheus rules in deploy/),
 #   2. starts a throwaway Postgres and Redis on free ports in a fresh /tmp dir (never
 #      under the checkout: CI clones into a mode-700 dir the postgres user can't enter),
 #   3. exports DATABASE_URL, REDIS_URL and HOOKRELAY_PG_BIN (tests use its pg_dump),
@@ -108,6 +109,7 @@ main() {
   hr_ensure_system_packages
   hr_ensure_iproute2
   hr_ensure_chromium
+  hr_ensure_promtool
   start_services
 
   local jest_args=()

@@ -22,8 +22,9 @@
 # the checkout; as root, the `postgres` user must be able to reach it),
 # HOOKRELAY_BUILD (always; if-stale skips `npm run build` while dist/ is newer than every
 # source), LOG_LEVEL (info), DATABASE_URL, REDIS_URL, HOOKRELAY_ADMIN_KEY,
-# HOOKRELAY_ENCRYPTION_KEYS, HOOKRELAY_WORKER_CONCURRENCY; and every other setting the API and
-# workers read (README, "Configuration").
+# HOOKRELAY_ENCRYPTION_KEYS, HOOKRELAY_WORKER_CONCURRENCY,
+# HOOKRELAY_METRICS_PORT (9464: the API's Prometheus listener; worker n gets 9464 + n; empty:
+# no metrics); and every other setting the API and workers read (README, "Configuration").
 # Functions reached only from traps look unreachable to shellcheck:
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -53,6 +54,10 @@ SERVERS_STOP_MIN_MS=1500
 PG_PORT=${HOOKRELAY_PG_PORT:-55432}
 REDIS_PORT=${HOOKRELAY_REDIS_PORT:-56379}
 WORKER_PROCESSES=${HOOKRELAY_WORKER_PROCESSES:-1}
+# Each process's own metrics port, from this base: the API's, then one per worker. Not
+# exported: every process is started with its own (hr_app_start's settings).
+METRICS_BASE=${HOOKRELAY_METRICS_PORT-9464}
+unset HOOKRELAY_METRICS_PORT
 export PORT=${PORT:-7780}
 export HOST=${HOST:-127.0.0.1}
 export HOOKRELAY_ALLOW_HTTP_URLS=${HOOKRELAY_ALLOW_HTTP_URLS:-true}
@@ -76,6 +81,8 @@ check_args() {
   for p in "$PG_PORT" "$REDIS_PORT" "$PORT"; do
     [[ "$p" =~ ^[0-9]+$ ]] || hr_die "ports must be numbers (got '$p')"
   done
+  [[ -z "$METRICS_BASE" || "$METRICS_BASE" =~ ^[1-9][0-9]*$ ]] ||
+    hr_die "HOOKRELAY_METRICS_PORT must be a port number, or empty for no metrics (got '$METRICS_BASE')"
   [[ "$BUILD" == always || "$BUILD" == if-stale ]] || hr_die "HOOKRELAY_BUILD must be 'always' or 'if-stale' (got '$BUILD')"
 }
 
@@ -229,11 +236,37 @@ start_apps() {
   if hr_port_in_use "$PORT"; then
     hr_die "port $PORT is already in use; stop whatever uses it or run with PORT=<other port>"
   fi
-  HR_APPS_PID_FILE=$APP_PIDS_FILE
-  hr_app_start api dist/workers/api.js
   local i
+  if [[ -n "$METRICS_BASE" ]]; then
+    for ((i = 0; i <= WORKER_PROCESSES; i++)); do
+      if hr_port_in_use $((METRICS_BASE + i)); then
+        hr_die "metrics port $((METRICS_BASE + i)) is already in use; run with HOOKRELAY_METRICS_PORT=<another base> (or empty for no metrics)"
+      fi
+    done
+  fi
+  HR_APPS_PID_FILE=$APP_PIDS_FILE
+  hr_app_start api dist/workers/api.js "$(metrics_port_setting 0)"
   for ((i = 1; i <= WORKER_PROCESSES; i++)); do
-    hr_app_start "worker.$i" dist/workers/delivery.js
+    hr_app_start "worker.$i" dist/workers/delivery.js "$(metrics_port_setting "$i")"
+  done
+}
+
+# HOOKRELAY_METRICS_PORT=<base + n> for process n (0: the API), or nothing when metrics are off.
+metrics_port_setting() {
+  if [[ -n "$METRICS_BASE" ]]; then echo "HOOKRELAY_METRICS_PORT=$((METRICS_BASE + $1))"; fi
+}
+
+# The banner's metrics lines: each process's scrape URL.
+metrics_banner() {
+  if [[ -z "$METRICS_BASE" ]]; then
+    echo "  Metrics        off (HOOKRELAY_METRICS_PORT is empty)"
+    return 0
+  fi
+  local host=${HOOKRELAY_METRICS_HOST:-$HOST} i
+  if [[ "$host" == "0.0.0.0" || "$host" == "::" ]]; then host=127.0.0.1; fi
+  echo "  Metrics        http://$host:$METRICS_BASE/metrics (api)"
+  for ((i = 1; i <= WORKER_PROCESSES; i++)); do
+    echo "                 http://$host:$((METRICS_BASE + i))/metrics (worker.$i)"
   done
 }
 
@@ -279,6 +312,7 @@ print_banner() {
   Demo account   $DEMO_ACCOUNT_ID
   Demo API key   $DEMO_API_KEY
   Workers        $WORKER_PROCESSES delivery process(es)
+$(metrics_banner)
 
   Try:
     curl -s $api/openapi.json | head -c 300; echo

@@ -3,6 +3,7 @@ import { DEFAULT_RETRY_SCHEDULE } from "./delivery/retry-policy";
 import { parseCidr, type Cidr } from "./egress/ip";
 import { parseDuration } from "./lib/duration";
 import { parseRateRule, type RateRules } from "./rate-limit/policy";
+import { parseKeyValueList, SAMPLER_NAMES, samplerSpec, tracesUrl, type SamplerSpec } from "./tracing/otel-env";
 
 /**
  * The only reader of `process.env`. Everything configurable is named and validated here, so a
@@ -104,7 +105,95 @@ const originList = z.string().transform((raw, ctx) => {
   return origins;
 });
 
+const keyValueList = z.string().transform((raw, ctx) => {
+  const parsed = parseKeyValueList(raw);
+  if ("error" in parsed) {
+    ctx.addIssue({ code: "custom", message: `${parsed.error}; expected key1=value1,key2=value2` });
+    return z.NEVER;
+  }
+  return parsed.pairs;
+});
+
+const otlpUrl = z.url({ protocol: /^https?$/, message: "must be the collector's http(s) URL, e.g. http://otel-collector:4318" });
+const otlpProtocol = z.enum(["http/protobuf", "http/json", "grpc"]).refine((p) => p !== "grpc", "grpc is not built in; use http/protobuf or http/json (a collector's port 4318)");
+const millis = z.coerce.number().int().min(1).max(600_000);
+
+/**
+ * OpenTelemetry's standard variables (tracing: src/tracing/), under the names the specification
+ * gives them, read here like every other setting and handed to the SDK explicitly
+ * (@opentelemetry/sdk-trace reads no environment; the OTLP exporters are given every option,
+ * src/tracing/otlp-exporter.ts). Not supported: OTEL_EXPORTER_OTLP_CERTIFICATE and the client
+ * certificate variables (a private CA goes in NODE_EXTRA_CA_CERTS), the grpc protocol, exporters
+ * other than otlp. Unset endpoint: tracing is off and costs nothing.
+ */
+const tracingEnv = {
+  OTEL_SDK_DISABLED: z.string().transform((v) => v.trim().toLowerCase() === "true").optional(),
+  OTEL_TRACES_EXPORTER: z.enum(["otlp", "none"], { message: 'must be "otlp" or "none" (hookrelay exports traces with OTLP only)' }).default("otlp"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TIMEOUT: millis.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: millis.optional(),
+  OTEL_EXPORTER_OTLP_COMPRESSION: z.enum(["gzip", "none"]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: z.enum(["gzip", "none"]).optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList.prefault(""),
+  OTEL_TRACES_SAMPLER: z.enum(SAMPLER_NAMES).default("parentbased_always_on"),
+  OTEL_TRACES_SAMPLER_ARG: z.string().optional(),
+  OTEL_BSP_SCHEDULE_DELAY: millis.default(5_000),
+  OTEL_BSP_EXPORT_TIMEOUT: millis.default(30_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2_048),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(512),
+  HOOKRELAY_TRACE_PROPAGATE_TO_RECEIVERS: booleanFromEnv.default(false),
+};
+
+export interface TracingConfig {
+  /** Where and how spans are sent; null: tracing is off (no endpoint, OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none). */
+  exporter: { url: string; protocol: "http/protobuf" | "http/json"; headers: Record<string, string>; timeoutMs: number; compression: "gzip" | "none" } | null;
+  /** OTEL_SERVICE_NAME; unset, each side names itself (hookrelay-api, hookrelay-worker). */
+  serviceName: string | undefined;
+  resourceAttributes: Record<string, string>;
+  sampler: SamplerSpec;
+  batch: { scheduledDelayMs: number; exportTimeoutMs: number; maxQueueSize: number; maxExportBatchSize: number };
+  /** Attempts carry `traceparent` (and `tracestate`) to receivers. */
+  propagateToReceivers: boolean;
+}
+
+type TracingEnv = z.output<z.ZodObject<typeof tracingEnv>>;
+
+function tracingConfig(e: TracingEnv): TracingConfig {
+  const sampler = samplerSpec(e.OTEL_TRACES_SAMPLER, e.OTEL_TRACES_SAMPLER_ARG);
+  if ("error" in sampler) throw new ConfigError(`invalid configuration:\n  OTEL_TRACES_SAMPLER_ARG: ${sampler.error}`);
+  const url = tracesUrl(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const on = url !== null && e.OTEL_SDK_DISABLED !== true && e.OTEL_TRACES_EXPORTER === "otlp";
+  return {
+    exporter: on
+      ? {
+          url,
+          protocol: (e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf") as "http/protobuf" | "http/json",
+          headers: { ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+          timeoutMs: e.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? e.OTEL_EXPORTER_OTLP_TIMEOUT ?? 10_000,
+          compression: e.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION ?? e.OTEL_EXPORTER_OTLP_COMPRESSION ?? "none",
+        }
+      : null,
+    serviceName: e.OTEL_SERVICE_NAME,
+    resourceAttributes: e.OTEL_RESOURCE_ATTRIBUTES,
+    sampler,
+    batch: {
+      scheduledDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+      exportTimeoutMs: e.OTEL_BSP_EXPORT_TIMEOUT,
+      maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
+    },
+    propagateToReceivers: e.HOOKRELAY_TRACE_PROPAGATE_TO_RECEIVERS,
+  };
+}
+
 const envSchema = z.object({
+  ...tracingEnv,
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL"),
@@ -133,6 +222,8 @@ const envSchema = z.object({
   HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK: z.coerce.number().int().min(1).max(10_000).default(10),
   HOOKRELAY_DISPATCH_AHEAD: z.coerce.number().int().min(1).max(100_000).default(50),
   HOOKRELAY_DISABLE_AFTER: duration.prefault("5d"),
+  HOOKRELAY_NOTICE_FAILING_COOLDOWN: duration.prefault("1h"),
+  HOOKRELAY_NOTICE_EXHAUSTED_WINDOW: duration.prefault("1m"),
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
   HOOKRELAY_AUTH_CACHE_TTL: duration.prefault("5s"),
@@ -148,6 +239,10 @@ const envSchema = z.object({
   HOOKRELAY_PORTAL_FRAME_ANCESTORS: originList.prefault(""),
   HOOKRELAY_PORTAL_URL: z.url({ protocol: /^https?$/, message: "must be the http(s) URL the portal is reached at, e.g. https://hooks.example.com" }).optional(),
   HOOKRELAY_PORTAL_DIR: z.string().optional(),
+  HOOKRELAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HOOKRELAY_METRICS_HOST: z.string().optional(),
+  HOOKRELAY_METRICS_ON_API: booleanFromEnv.default(false),
+  HOOKRELAY_METRICS_ACCOUNT_LABEL: booleanFromEnv.default(false),
 });
 
 export interface Config {
@@ -169,6 +264,9 @@ export interface Config {
   dbPoolSize: number;
   /** Consecutive failures at which a webhook's health turns to "warning". */
   failureWarningThreshold: number;
+  /** How far apart a webhook's webhook.failing notices are, at least; its delivery.exhausted ones (src/operational/policy.ts). */
+  noticeFailingCooldownMs: number;
+  noticeExhaustedWindowMs: number;
   maxEventBytes: number;
   maxBatchEvents: number;
   maxBatchBytes: number;
@@ -217,6 +315,18 @@ export interface Config {
     /** The built portal (vite build); dist/portal next to the compiled code when unset. */
     dir: string | undefined;
   };
+  /** Prometheus metrics (src/metrics/). On when `port` is set or `onApi`; off (no registry, no cost) otherwise. */
+  metrics: {
+    /** The metrics listener's own port (0: any free one); null: no listener. */
+    port: number | null;
+    host: string;
+    /** Also answer GET /metrics on the API's own port. */
+    onApi: boolean;
+    /** Label attempts and created deliveries by account: one series per account, so off by default. */
+    accountLabel: boolean;
+  };
+  /** OpenTelemetry tracing (src/tracing/): off unless an OTLP endpoint is set. */
+  tracing: TracingConfig;
 }
 
 export class ConfigError extends Error {
@@ -250,6 +360,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectionsPerOrigin: e.HOOKRELAY_CONNECTIONS_PER_ORIGIN,
     dbPoolSize: e.HOOKRELAY_DB_POOL_SIZE,
     failureWarningThreshold: e.HOOKRELAY_FAILURE_WARNING_THRESHOLD,
+    noticeFailingCooldownMs: e.HOOKRELAY_NOTICE_FAILING_COOLDOWN,
+    noticeExhaustedWindowMs: e.HOOKRELAY_NOTICE_EXHAUSTED_WINDOW,
     maxEventBytes: e.HOOKRELAY_MAX_EVENT_BYTES,
     maxBatchEvents: e.HOOKRELAY_MAX_BATCH_EVENTS,
     maxBatchBytes: e.HOOKRELAY_MAX_BATCH_BYTES,
@@ -276,6 +388,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: e.HOOKRELAY_PORTAL_URL?.replace(/\/+$/, ""),
       dir: e.HOOKRELAY_PORTAL_DIR,
     },
+    metrics: {
+      port: e.HOOKRELAY_METRICS_PORT ?? null,
+      host: e.HOOKRELAY_METRICS_HOST ?? e.HOST,
+      onApi: e.HOOKRELAY_METRICS_ON_API,
+      accountLabel: e.HOOKRELAY_METRICS_ACCOUNT_LABEL,
+    },
+    tracing: tracingConfig(e),
   };
 }
 

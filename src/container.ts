@@ -32,6 +32,8 @@ import { eventTypeRoutes } from "./http/routes/event-types";
 import { eventRoutes } from "./http/routes/events";
 import { systemRoutes } from "./http/routes/system";
 import { webhookRoutes } from "./http/routes/webhooks";
+import { noticeRoutes } from "./http/routes/notices";
+import { createNoticeLog } from "./operational/notices";
 import type { AnyRoute } from "./http/route";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/logger";
@@ -45,6 +47,15 @@ import { settleWithin } from "./lib/settle-within";
 import type { OwnershipCheck } from "./dialects/handshake";
 import { createOwnershipCheck } from "./dialects/ownership";
 import { createWebhooksService, type WebhooksService } from "./webhooks/service";
+import { createTracing } from "./tracing/setup";
+import type { Tracing } from "./tracing/tracing";
+import { createNoticeRelay, startNoticeRelay } from "./operational/relay";
+import type { Metrics } from "./metrics/metrics";
+import { createProcessMetrics } from "./metrics/process-metrics";
+import type { MetricsServer } from "./metrics/server";
+
+/** How often a worker's relay looks for operational events to fan out, besides being nudged by the settlement that wrote them. */
+const NOTICE_RELAY_INTERVAL_MS = 1_000;
 
 /**
  * The composition root: the one place where configuration becomes objects. Tests build their
@@ -72,6 +83,15 @@ export interface Container {
   portalSessions: PortalSessions;
   deliverDeps: DeliverDeps;
   routes: AnyRoute[];
+  /** What the code counts (src/metrics/); `noMetrics` when the operator turned metrics off. */
+  metrics: Metrics;
+  /** Spans of requests, events and attempts (src/tracing/); the no-op version unless an OTLP endpoint is set. */
+  tracing: Tracing;
+  /**
+   * Serves GET /metrics on HOOKRELAY_METRICS_PORT (HOOKRELAY_METRICS_HOST); null when no port
+   * is set. close() stops it.
+   */
+  startMetricsServer(): Promise<MetricsServer | null>;
   createApp(): ReturnType<typeof createApp>;
   /** Starts consuming deliveries (and the recovery sweep); resolves to a stop function. */
   startWorker(): Promise<() => Promise<void>>;
@@ -85,10 +105,13 @@ export interface ContainerOverrides {
   random?: () => number;
   /** Name resolution for outbound requests (tests map names to addresses); the system resolver otherwise. */
   resolveHost?: ResolveHost;
+  /** How long a scrape's readings of Postgres and Redis are reused (5 s); tests that watch a gauge move use 0. */
+  metricsCacheMs?: number;
 }
 
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const tracing = createTracing(config.tracing, logger);
   const clock = overrides.clock ?? systemClock;
   const database = createDatabase(config.databaseUrl, config.dbPoolSize);
   const { db, sql } = database;
@@ -113,6 +136,15 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     now: () => clock.now().getTime(),
   });
   const scheduler = createScheduler({ fair: fairQueue, publish: jobPublisher(queue), logger });
+  const processMetrics = createProcessMetrics(
+    config.metrics,
+    { sql, redis, queue, inFlight: fairQueue.inFlightTotal, failureWarningThreshold: config.failureWarningThreshold, now: () => clock.now().getTime() },
+    logger,
+    overrides.metricsCacheMs,
+  );
+  const { metrics } = processMetrics;
+  processMetrics.trackConnection("main", redis);
+  queue.client.then((client) => processMetrics.trackConnection("queue", client), () => undefined);
   const enqueue = schedulingEnqueuer(scheduler, redis, 2_000);
 
   const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs });
@@ -128,8 +160,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     failureWarningThreshold: config.failureWarningThreshold,
     minSecretLength: config.verifyTokenMinLength,
   });
-  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes, lookups });
-  const deliveries = createDeliveriesService({ db, clock, enqueue, minSecretLength: config.verifyTokenMinLength });
+  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes, lookups, metrics, tracing });
+  const deliveries = createDeliveriesService({ db, clock, enqueue, minSecretLength: config.verifyTokenMinLength, metrics });
   const portalSessions = createPortalSessions({ db, clock, defaultSessionTtlMs: config.portal.sessionTtlMs, linkTtlMs: config.portal.linkTtlMs });
   const attemptDeps = {
     http,
@@ -137,8 +169,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     timeoutMs: config.deliveryTimeoutMs,
     responseBodyMaxBytes: config.responseBodyMaxBytes,
   };
-  const sendTestEvent = createTestEventSender({ ...attemptDeps, db, sql, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
+  const sendTestEvent = createTestEventSender({ ...attemptDeps, db, sql, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes, metrics });
   const checkSignature = createSignatureCheck({ ...attemptDeps, db, secretBox: secrets, minSecretLength: config.verifyTokenMinLength, eventTypes });
+  const noticeSignal = { nudge: () => {} };
   const deliverDeps: DeliverDeps = {
     ...attemptDeps,
     secretBox: withOpenCache(secrets, 10_000),
@@ -147,7 +180,12 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     minSecretLength: config.verifyTokenMinLength,
     logger,
     random: overrides.random,
+    metrics,
+    tracing,
     disableAfterMs: config.disableAfterMs,
+    notices: { warningThreshold: config.failureWarningThreshold, failingCooldownMs: config.noticeFailingCooldownMs, exhaustedWindowMs: config.noticeExhaustedWindowMs },
+    // The worker's relay, once it runs (startWorker): notices just written go out at once.
+    onNotices: () => noticeSignal.nudge(),
     policy: { scheduleMs: config.retryScheduleMs, jitter: config.retryJitter, retryAfterMaxMs: config.retryAfterMaxMs },
     scheduler,
   };
@@ -172,6 +210,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     }),
     ...webhookRoutes(webhooks, schemaOptions, { deliveries, sendTestEvent, checkSignature, stats: createWebhookStats({ db, sql, clock }) }),
     ...deliveryRoutes(deliveries),
+    ...noticeRoutes(createNoticeLog({ db })),
     ...portalRoutes({ sessions: portalSessions, accounts, publicUrl: config.portal.publicUrl }),
   ];
 
@@ -180,6 +219,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     limiter: createRedisRateLimiter(redis, { prefix: config.queuePrefix, timeoutMs: config.rateLimitTimeoutMs }),
     rules: config.rateLimits,
     logger,
+    metrics,
   });
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -203,19 +243,31 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     portalSessions,
     deliverDeps,
     routes,
-    createApp: () =>
-      createApp({
+    metrics,
+    tracing,
+    startMetricsServer: () => processMetrics.startServer(),
+    createApp: () => {
+      processMetrics.markRole("api");
+      return createApp({
         routes,
         auth: { adminKey: config.adminKey, accounts, portalSessions },
         logger,
         maxRequestBytes: config.maxRequestBytes,
         admit,
         portal: portalStatic({ dir: config.portal.dir, frameAncestors: config.portal.frameAncestors }),
-      }),
+        // Off, requests are not even timed.
+        metrics: processMetrics.enabled ? metrics : undefined,
+        metricsEndpoint: processMetrics.apiEndpoint,
+        requestSpans: tracing.httpMiddleware,
+      });
+    },
     async startWorker() {
       const connection = createRedis(config.redisUrl, "worker");
       connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
       const slots = { busy: 0 };
+      processMetrics.markRole("worker");
+      processMetrics.trackConnection("worker", connection);
+      processMetrics.trackWorker({ slots, concurrency: config.workerConcurrency });
       const worker = createDeliveryWorker({
         connection,
         prefix: config.queuePrefix,
@@ -240,9 +292,15 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
           readEpoch: fairQueue.readEpoch,
           writeEpoch: fairQueue.writeEpoch,
           graceMs: config.recoveryGraceMs,
+          metrics,
         }),
         { redis, prefix: config.queuePrefix, intervalMs: config.recoveryIntervalMs, logger },
       );
+      const notices = startNoticeRelay(createNoticeRelay({ sql, clock, enqueue, metrics, logger }), {
+        intervalMs: NOTICE_RELAY_INTERVAL_MS,
+        logger,
+      });
+      noticeSignal.nudge = notices.nudge;
       const stopClock = scheduler.startClock({
         idleMs: 1_000,
         // A dispatch older than the recovery grace without a job will never get one.
@@ -261,7 +319,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
           await settleWithin(fairQueue.leave(workerId), 500);
           // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
           // its writes; anything not started stays queued for another worker.
-          const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000)]);
+          const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000), settleWithin(notices.stop(), 1_000)]);
           if (closed === "timed_out") {
             logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");
             // Fails the commands BullMQ is waiting on, which lets its close run to the end.
@@ -269,12 +327,14 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
             await settleWithin(worker.close(), 500);
           }
           await closeRedis(connection, 500);
+          processMetrics.trackWorker(null);
+          processMetrics.trackConnection("worker", null);
         })());
       stoppers.push(stop);
       return stop;
     },
     async close() {
-      await Promise.allSettled(stoppers.splice(0).map((s) => s()));
+      await Promise.allSettled([...stoppers.splice(0).map((s) => s()), processMetrics.stop()]);
       // Side by side and each bounded, for the same reason as the worker's stop.
       const closeQueue = async () => {
         // BullMQ drops its listeners on close; a connection still being set up would then fail
@@ -282,7 +342,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         await settleWithin(queue.waitUntilReady(), 1_000);
         if ((await settleWithin(queue.close(), 500)) === "timed_out") await settleWithin(queue.disconnect(), 200);
       };
-      await Promise.allSettled([closeQueue(), settleWithin(database.close(), 1_000), closeRedis(redis, 500), settleWithin(http.close(), 1_000)]);
+      await Promise.allSettled([closeQueue(), settleWithin(database.close(), 1_000), closeRedis(redis, 500), settleWithin(http.close(), 1_000), settleWithin(tracing.shutdown(), 1_000)]);
     },
   };
 }

@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   const server = await listen(container.createApp(), config.port, config.host);
   const { port } = server.address() as AddressInfo;
   logger.info({ url: `http://${config.host}:${port}` }, "api listening");
+  const metricsServer = await container.startMetricsServer();
+  if (metricsServer) logger.info({ url: metricsServer.url }, "metrics listening");
 
   onShutdown(logger, async () => {
     // Stop accepting, let requests in flight finish, then release connections. Node keeps

@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   const { logger, config } = container;
   const stopWorker = await container.startWorker();
   logger.info({ pid: process.pid, concurrency: config.workerConcurrency }, "delivery worker ready");
+  // Stopped by container.close(), like everything else the container started.
+  const metricsServer = await container.startMetricsServer();
+  if (metricsServer) logger.info({ url: metricsServer.url }, "metrics listening");
   onShutdown(
     logger,
     async () => {

@@ -127,3 +127,44 @@ hr_ensure_chromium() {
   fi
   hr_apt_install "${missing[@]}"
 }
+
+# ---------------------------------------------------------------------------
+# promtool
+# ---------------------------------------------------------------------------
+
+# promtool, from Debian's `prometheus` package, for test/integration/deploy-files.test.ts
+# (`promtool check rules|config` and `promtool test rules` on deploy/prometheus/). The package
+# also ships the Prometheus server, which its postinst would start: a policy-rc.d that refuses
+# every start (exit 101, Debian's convention, honoured by invoke-rc.d and deb-systemd-invoke)
+# is in place for the install, and removed after unless the machine had one already. No
+# recommends (node-exporter, another daemon). Quiet: apt's output is shown only if it fails.
+# Without root, say so and go on: that test then skips its promtool checks, saying why.
+hr_ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  if ! hr_is_root || ! command -v apt-get >/dev/null 2>&1; then
+    hr_warn "promtool is missing: test/integration/deploy-files.test.ts will skip its promtool checks; install it (apt-get install -y --no-install-recommends prometheus)"
+    return 0
+  fi
+  local policy=/usr/sbin/policy-rc.d ours=0 log rc=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\n# hookrelay: no service starts while prometheus installs (scripts/lib/deps.sh)\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    ours=1
+  fi
+  log=$(mktemp)
+  hr_info "installing promtool (apt-get install prometheus, its server not started)"
+  hr_apt_install prometheus >"$log" 2>&1 || rc=$?
+  if (( ours )); then rm -f "$policy"; fi
+  # Belt and braces, for an init that ignores policy-rc.d: the package's own unit, never a
+  # Prometheus of anyone else's.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus.service 2>/dev/null; then
+    systemctl stop prometheus.service >/dev/null 2>&1 || true
+  fi
+  if (( rc != 0 )); then
+    cat "$log" >&2
+    rm -f "$log"
+    hr_die "installing prometheus (for promtool) failed (exit $rc)"
+  fi
+  rm -f "$log"
+  command -v promtool >/dev/null 2>&1 || hr_die "installed prometheus but promtool is not on PATH"
+}

@@ -11,6 +11,8 @@
 # pending restart is due (ms since the epoch, hr_clock).
 HR_APP_NAMES=()
 HR_APP_SCRIPTS=()
+# Space-separated VAR=value settings of the slot's own (its metrics port, say): a restart gets the same.
+HR_APP_ENVS=()
 HR_APP_PIDS=()
 HR_APP_STARTED_MS=()
 HR_APP_BACKOFF_MS=()
@@ -51,13 +53,15 @@ _hr_apps_write_pids() {
 # non-interactive shell is not a group leader, so setsid execs in place and $! is the app's own
 # pid.)
 _hr_app_run() {
-  local i=$1 label
+  local i=$1 label envs=()
   label=$(printf '%-9s|' "${HR_APP_NAMES[$i]}")
   if [[ -t 1 ]]; then label=$'\033[36m'"$label"$'\033[0m'; fi
+  read -ra envs <<<"${HR_APP_ENVS[$i]:-}"
+  # `env` execs node in place, as setsid does: $! stays the app's own pid.
   if command -v setsid >/dev/null 2>&1; then
-    setsid node "${HR_APP_SCRIPTS[$i]}" > >(_hr_prefix_lines "$label") 2>&1 &
+    setsid env "${envs[@]}" node "${HR_APP_SCRIPTS[$i]}" > >(_hr_prefix_lines "$label") 2>&1 &
   else
-    node "${HR_APP_SCRIPTS[$i]}" > >(_hr_prefix_lines "$label") 2>&1 &
+    env "${envs[@]}" node "${HR_APP_SCRIPTS[$i]}" > >(_hr_prefix_lines "$label") 2>&1 &
   fi
   HR_APP_PIDS[i]=$!
   hr_clock
@@ -66,11 +70,12 @@ _hr_app_run() {
   _hr_apps_write_pids
 }
 
-# hr_app_start <name> <script>: a new supervised process.
+# hr_app_start <name> <script> [VAR=value ...]: a new supervised process, with settings of its own.
 hr_app_start() {
   local i=${#HR_APP_NAMES[@]}
   HR_APP_NAMES[i]=$1
   HR_APP_SCRIPTS[i]=$2
+  HR_APP_ENVS[i]="${*:3}"
   HR_APP_BACKOFF_MS[i]=$HR_RESTART_FIRST_MS
   _hr_app_run "$i"
 }

@@ -1,7 +1,11 @@
-import { afterFailure } from "../health/failure-tracker";
+import { afterFailure, disabledReasonCode } from "../health/failure-tracker";
+import { noticesAfterFailure, type NoticePolicy } from "../operational/policy";
 import type { Logger } from "../lib/logger";
+import { recordAttempt } from "../metrics/attempt-metrics";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 import type { SecretBox } from "../lib/secret-box";
 import type { Scheduler } from "../scheduler/scheduler";
+import type { Tracing } from "../tracing/tracing";
 import { ticketFor, type Dispatched, type Slot, type Ticket } from "../scheduler/tickets";
 import { sendAttempt, signingFor, type AttemptDeps, type AttemptRecord } from "./attempt";
 import type { DeliveryForAttempt, Settlement } from "./delivery-store";
@@ -24,8 +28,16 @@ export interface DeliverDeps extends AttemptDeps {
   scheduler: Pick<Scheduler, "release" | "reacquire">;
   policy: RetryPolicy;
   disableAfterMs: number;
+  /** When failures raise operational events (src/operational/policy.ts). */
+  notices: NoticePolicy;
+  /** Told when a settlement wrote operational events, so that they go out without waiting for the relay's next poll. */
+  onNotices?: () => void;
   logger: Logger;
   random?: () => number;
+  /** Attempts, latencies and give-ups are counted (src/metrics/) when given. */
+  metrics?: Metrics;
+  /** Each attempt gets a span (src/tracing/) when given and on. */
+  tracing?: Pick<Tracing, "attempt">;
 }
 
 export interface DeliveryJob {
@@ -137,15 +149,20 @@ async function attempt(deps: DeliverDeps, current: Current, slot: Slot, delivery
   if (current.rerun && !(await deps.scheduler.reacquire(again))) return { detail: "webhook at its in-flight cap: back in line", next: null };
   const attemptNumber = delivery.attemptCount + 1;
   const chainAttempt = delivery.chainAttempts + 1;
+  // Null with tracing off. Should the attempt throw (our bug, not the receiver), the span is dropped unended.
+  const traced = deps.tracing?.attempt(delivery.event.traceContext, { delivery, event: delivery.event, url: delivery.webhook.url, attemptNumber }) ?? null;
   const sent = await sendAttempt(deps, {
     delivery,
     event: delivery.event,
     url: delivery.webhook.url,
     ...signingFor(delivery.webhook, { ...deps, now: deps.clock.now() }),
     attemptNumber,
+    extraHeaders: traced?.headers,
   });
+  traced?.end(sent);
   const verdict = judgeAttempt(sent.outcome, chainAttempt, deps.policy, sent.startedAt, (deps.random ?? Math.random)());
   const settlement = settlementFor(current.data, sent, verdict, attemptNumber, chainAttempt, deps.clock.now());
+  recordAttempt(deps.metrics ?? noMetrics, sent.outcome, verdict, { accountId: delivery.accountId, eventCreatedAt: delivery.event.createdAt, now: settlement.at });
   if (verdict.kind === "delivered") {
     const settling = deps.store.recordSuccess(sent.row, settlement);
     if (current.continued) {
@@ -160,7 +177,7 @@ async function attempt(deps: DeliverDeps, current: Current, slot: Slot, delivery
     settling.catch(() => undefined); // awaited by deliver()
     return { detail: "delivered", next: await deps.scheduler.release(slot, undefined, continueAs), settling };
   }
-  await settleFailure(deps, delivery.webhookId, sent, settlement, verdict);
+  await settleFailure(deps, delivery, sent, settlement, verdict);
   // The retry is queued only once Postgres says it is due; a job that dies before this is run
   // again, finds the attempt made and queues it then (triage's catch_up).
   const next = settlement.nextAttemptAt ? ticketFor({ ...delivery, chainAttempts: chainAttempt }, settlement.nextAttemptAt.getTime()) : undefined;
@@ -182,11 +199,41 @@ function settlementFor(job: DeliveryJobData, sent: AttemptRecord, verdict: Attem
   };
 }
 
-/** The attempt-log row and the webhook's failure run first; then the delivery, disabling the webhook if the tracker says so. */
-async function settleFailure(deps: DeliverDeps, webhookId: string, sent: AttemptRecord, settlement: Settlement, verdict: AttemptVerdict): Promise<void> {
+/**
+ * The attempt-log row and the webhook's failure run first; then the delivery, disabling the
+ * webhook if the tracker says so, with the operational events this failure raises, if any
+ * (src/operational/): those commit with the settlement, in one transaction.
+ */
+async function settleFailure(deps: DeliverDeps, delivery: DeliveryForAttempt, sent: AttemptRecord, settlement: Settlement, verdict: AttemptVerdict): Promise<void> {
   const now = settlement.at;
   const state = await deps.store.recordFailure(sent.row, now);
   const signal = state ? afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone") : { kind: "none" as const };
-  await deps.store.settleFailure(webhookId, settlement, signal.kind === "disable" ? signal.reason : null);
-  if (signal.kind === "disable") deps.logger.warn({ webhookId, reason: signal.reason }, "webhook disabled");
+  const disableReason = signal.kind === "disable" ? signal.reason : null;
+  const candidates = state
+    ? noticesAfterFailure({ state, disabling: disableReason !== null, givingUp: settlement.status === "failed", eventType: delivery.eventType, isTest: delivery.isTest }, now, deps.notices)
+    : [];
+  if (candidates.length === 0) {
+    await deps.store.settleFailure(settlement);
+  } else {
+    const code = disabledReasonCode(disableReason);
+    const written = await deps.store.settleFailureWithNotices(
+      {
+        settlement,
+        webhookId: delivery.webhookId,
+        deliveryId: delivery.id,
+        eventId: delivery.event.id,
+        eventType: delivery.eventType,
+        disableReason,
+        disableReasonCode: code === "gone" ? "gone" : code === null ? null : "failing",
+        lastError: settlement.lastError ?? "failed",
+        lastStatusCode: settlement.statusCode,
+        attempts: settlement.attemptCount,
+        at: now,
+      },
+      candidates,
+      deps.notices,
+    );
+    if (written > 0) deps.onNotices?.();
+  }
+  if (disableReason !== null) deps.logger.warn({ webhookId: delivery.webhookId, reason: disableReason }, "webhook disabled");
 }

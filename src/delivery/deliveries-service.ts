@@ -8,6 +8,7 @@ import type { Db } from "../lib/prisma";
 import { dialectFor } from "../dialects/registry";
 import { ownedWebhook } from "../webhooks/owned";
 import type { AttemptDetailDto, AttemptDto, AttemptLogFilter, DeliveryDto } from "./schemas";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -52,7 +53,7 @@ function newestFirst(a: AttemptRow, b: AttemptRow): number {
   return b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: EnqueueDeliveries; minSecretLength: number }) {
+export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: EnqueueDeliveries; minSecretLength: number; metrics?: Metrics }) {
   const { db } = deps;
 
   async function loadDelivery(accountId: string, id: string) {
@@ -130,6 +131,7 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
         data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: now, lastError: null },
       });
       if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
+      (deps.metrics ?? noMetrics).deliveriesCreated(1, "redeliver", accountId);
       try {
         await deps.enqueue([{ id, accountId, webhookId: row.webhookId, chain, chainAttempts: 0, dueAt: now }]);
       } catch {

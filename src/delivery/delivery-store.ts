@@ -1,3 +1,4 @@
+import { newId } from "../lib/ids";
 import { preparedStatement, type Sql } from "../lib/prisma";
 
 /**
@@ -17,7 +18,8 @@ export interface DeliveryForAttempt {
   chain: number;
   chainAttempts: number;
   nextAttemptAt: Date | null;
-  event: { id: string; type: string; createdAt: Date; data: string };
+  /** `traceContext`: the W3C traceparent of the event's span, null when it was accepted with tracing off (src/tracing/). */
+  event: { id: string; type: string; createdAt: Date; data: string; traceContext: string | null };
   webhook: {
     url: string;
     status: "active" | "disabled";
@@ -45,6 +47,7 @@ interface Row {
   e_type: string;
   e_created_at: Date;
   e_data: string;
+  e_trace_context: string | null;
   url: string;
   w_status: "active" | "disabled";
   disabled_reason: string | null;
@@ -59,7 +62,7 @@ const LOAD = preparedStatement<Row>(
   "load_for_attempts",
   `SELECT d.id, d.account_id, d.webhook_id, d.event_type, d.status::text AS status, d.is_test,
           d.attempt_count, d.chain, d.chain_attempts, d.next_attempt_at,
-          e.id AS event_id, e.type AS e_type, e.created_at AS e_created_at, e.data AS e_data,
+          e.id AS event_id, e.type AS e_type, e.created_at AS e_created_at, e.data AS e_data, e.trace_context AS e_trace_context,
           w.url, w.status::text AS w_status, w.disabled_reason, w.dialect, w.dialect_options,
           w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at
      FROM deliveries d
@@ -86,7 +89,7 @@ function toDelivery(r: Row): DeliveryForAttempt {
     chain: r.chain,
     chainAttempts: r.chain_attempts,
     nextAttemptAt: r.next_attempt_at,
-    event: { id: r.event_id, type: r.e_type, createdAt: r.e_created_at, data: r.e_data },
+    event: { id: r.event_id, type: r.e_type, createdAt: r.e_created_at, data: r.e_data, traceContext: r.e_trace_context },
     webhook: {
       url: r.url,
       status: r.w_status,
@@ -137,6 +140,9 @@ export interface WebhookFailureState {
   status: "active" | "disabled";
   consecutiveFailures: number;
   failingSince: Date | null;
+  /** Whether a webhook.failing notice is out, and when the last went (src/operational/policy.ts). */
+  failingNoticeOpen: boolean;
+  failingNoticedAt: Date | null;
 }
 
 /** Attempt rows as one parameter per column, for `unnest`: one statement, any number of rows. */
@@ -196,6 +202,9 @@ export interface Success {
  * One UPDATE with the ownership test per column, not two on disjoint rows: a row changed
  * concurrently is re-checked as it is now, and so is counted exactly once either way.
  */
+/** A timestamp column as JSON's ISO text, the way Date.prototype.toISOString writes it. */
+const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 const OWNED = "d.chain = s.chain AND d.status = 'pending' AND d.chain_attempts = s.chain_attempts - 1";
 const ifOwned = (column: string, value: string) => `${column} = CASE WHEN ${OWNED} THEN ${value} ELSE d.${column} END`;
 
@@ -205,20 +214,34 @@ const RECORD_SUCCESSES = preparedStatement(
      INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(1)}
    ),
    s AS (
-     SELECT * FROM unnest($${N_ATTEMPT + 1}::text[], $${N_ATTEMPT + 2}::int[], $${N_ATTEMPT + 3}::int[], $${N_ATTEMPT + 4}::timestamptz[], $${N_ATTEMPT + 5}::int[], $${N_ATTEMPT + 6}::text[])
-       AS t(delivery_id, chain, chain_attempts, at, status_code, webhook_id)
+     SELECT * FROM unnest($${N_ATTEMPT + 1}::text[], $${N_ATTEMPT + 2}::int[], $${N_ATTEMPT + 3}::int[], $${N_ATTEMPT + 4}::timestamptz[], $${N_ATTEMPT + 5}::int[], $${N_ATTEMPT + 6}::text[], $${N_ATTEMPT + 7}::text[])
+       AS t(delivery_id, chain, chain_attempts, at, status_code, webhook_id, notice_id)
    ),
    due AS (
-     SELECT w.id, h.at FROM webhooks w
-       JOIN (SELECT webhook_id, max(at) AS at FROM s GROUP BY webhook_id) h ON h.webhook_id = w.id
-      WHERE w.consecutive_failures > 0 OR w.last_success_at IS NULL OR w.last_success_at < h.at - interval '10 seconds'
+     SELECT w.id, w.account_id, w.url, w.description, w.failing_since, w.failing_notice_open, h.at, h.notice_id FROM webhooks w
+       JOIN (SELECT webhook_id, max(at) AS at, min(notice_id) AS notice_id FROM s GROUP BY webhook_id) h ON h.webhook_id = w.id
+      WHERE w.consecutive_failures > 0 OR w.failing_notice_open OR w.last_success_at IS NULL OR w.last_success_at < h.at - interval '10 seconds'
       ORDER BY w.id
         FOR NO KEY UPDATE OF w
    ),
    webhook AS (
      UPDATE webhooks w
-        SET consecutive_failures = 0, failing_since = NULL, last_success_at = due.at, updated_at = due.at
+        SET consecutive_failures = 0, failing_since = NULL, failing_notice_open = false, last_success_at = due.at, updated_at = due.at
        FROM due WHERE w.id = due.id
+   ),
+   -- A webhook reported failing (src/operational/) recovers with this success: its notice is
+   -- written here, with the reset, so that it goes out exactly once (the row is locked above).
+   recovered AS (
+     INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
+     SELECT notice_id, account_id, 'webhook.recovered',
+            json_build_object('webhook', json_build_object('id', id, 'url', url, 'description', description),
+                              'failingSince', ${isoText("failing_since")}, 'recoveredAt', ${isoText("at")})::text,
+            NULL, false, at
+       FROM due WHERE failing_notice_open
+   ),
+   recovered_outbox AS (
+     INSERT INTO operational_events (event_id, account_id, webhook_id, type, created_at)
+     SELECT notice_id, account_id, id, 'webhook.recovered', at FROM due WHERE failing_notice_open
    )
    UPDATE deliveries d
       SET attempt_count = d.attempt_count + 1,
@@ -235,7 +258,8 @@ const RECORD_SUCCESSES = preparedStatement(
  * (a redelivery may own it now, or a worker that took the job over from one cut off from Redis
  * may have settled it); the webhooks' failure runs reset. The hot webhook row is only written
  * when something changes or its last-success time is more than a few seconds stale, and rows
- * are locked in id order so two workers' batches cannot deadlock on them.
+ * are locked in id order so two workers' batches cannot deadlock on them. A webhook reported
+ * failing gets its webhook.recovered notice in the same statement.
  */
 export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<void> {
   await RECORD_SUCCESSES(sql, [
@@ -246,10 +270,18 @@ export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<v
     successes.map((s) => s.settlement.at),
     successes.map((s) => s.settlement.statusCode),
     successes.map((s) => s.row.webhookId),
+    // An id for the webhook.recovered notice each success might raise; used only when it does.
+    successes.map((s) => newId("evt", s.settlement.at.getTime())),
   ]);
 }
 
-const RECORD_FAILURE = preparedStatement<{ status: "active" | "disabled"; consecutive_failures: number; failing_since: Date | null }>(
+const RECORD_FAILURE = preparedStatement<{
+  status: "active" | "disabled";
+  consecutive_failures: number;
+  failing_since: Date | null;
+  failing_notice_open: boolean;
+  failing_noticed_at: Date | null;
+}>(
   "record_failure",
   `WITH attempt AS (INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(3)}),
    counted AS (UPDATE deliveries SET attempt_count = attempt_count + 1 WHERE id = ANY($4::text[]))
@@ -258,7 +290,7 @@ const RECORD_FAILURE = preparedStatement<{ status: "active" | "disabled"; consec
           failing_since = COALESCE(failing_since, $2),
           last_failure_at = $2
     WHERE id = $1
-RETURNING status::text AS status, consecutive_failures, failing_since`,
+RETURNING status::text AS status, consecutive_failures, failing_since, failing_notice_open, failing_noticed_at`,
 );
 
 /**
@@ -269,32 +301,34 @@ RETURNING status::text AS status, consecutive_failures, failing_since`,
 export async function recordFailure(sql: Sql, a: AttemptRow, at: Date): Promise<WebhookFailureState | null> {
   const { rows } = await RECORD_FAILURE(sql, [a.webhookId, at, ...attemptValues([a])]);
   const state = rows[0];
-  return state ? { status: state.status, consecutiveFailures: state.consecutive_failures, failingSince: state.failing_since } : null;
+  if (!state) return null;
+  return {
+    status: state.status,
+    consecutiveFailures: state.consecutive_failures,
+    failingSince: state.failing_since,
+    failingNoticeOpen: state.failing_notice_open,
+    failingNoticedAt: state.failing_noticed_at,
+  };
 }
 
 // No attempt_count here: recordFailure counted the attempt already, settled or not.
-const SETTLE_FAILURE_TEXT = `UPDATE deliveries
+export const SETTLE_FAILURE_TEXT = `UPDATE deliveries
    SET chain_attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
        status = $6::delivery_status, next_attempt_at = $7, updated_at = $3
  WHERE id = $1 AND chain = $8 AND status = 'pending' AND chain_attempts = $2 - 1`;
 const SETTLE_FAILURE = preparedStatement("settle_failure", SETTLE_FAILURE_TEXT);
-const SETTLE_FAILURE_AND_DISABLE = preparedStatement(
-  "settle_failure_and_disable",
-  `WITH webhook AS (
-     UPDATE webhooks
-        SET status = 'disabled'::webhook_status, disabled_reason = $9, disabled_at = $3, updated_at = $3
-      WHERE id = $10 AND status = 'active')
-   ${SETTLE_FAILURE_TEXT}`,
-);
+
+/** The settle statement's values for `s`, also for the transaction that writes notices with it (src/operational/store.ts). */
+export function settleFailureValues(s: Settlement): unknown[] {
+  return [s.deliveryId, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain];
+}
 
 /**
- * …then the delivery, together with disabling the webhook when the tracker said so: once a
- * delivery reads as settled, its webhook's status already says what happened.
+ * …then the delivery. When the webhook is being disabled, or a notice may be due, the
+ * settlement goes through src/operational/store.ts instead, which writes it with them.
  */
-export async function settleFailure(sql: Sql, webhookId: string, s: Settlement, disableReason: string | null): Promise<void> {
-  const values = [s.deliveryId, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain];
-  if (disableReason === null) await SETTLE_FAILURE(sql, values);
-  else await SETTLE_FAILURE_AND_DISABLE(sql, [...values, disableReason, webhookId]);
+export async function settleFailure(sql: Sql, s: Settlement): Promise<void> {
+  await SETTLE_FAILURE(sql, settleFailureValues(s));
 }
 
 const MARK_SKIPPED = preparedStatement(

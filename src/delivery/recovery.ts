@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 import type { Sql } from "../lib/prisma";
 import type { Scheduler } from "../scheduler/scheduler";
 import { ticketFor } from "../scheduler/tickets";
@@ -33,6 +34,7 @@ export interface RecoveryDeps {
   writeEpoch(value: string): Promise<void>;
   graceMs: number;
   pageSize?: number;
+  metrics?: Metrics;
 }
 
 interface Row {
@@ -87,6 +89,7 @@ const BEGINNING = new Date(0);
 
 export function createRecovery(deps: RecoveryDeps): Recovery {
   const windowKey = `${deps.prefix}:fair:swept`;
+  const metrics = deps.metrics ?? noMetrics;
   return {
     async run(onPage) {
       let rescanned: number | null = null;
@@ -95,6 +98,7 @@ export function createRecovery(deps: RecoveryDeps): Recovery {
       if ((await deps.readEpoch()) === null) {
         // Everything, the future retries too: they are lost with the rest.
         rescanned = await queuePendingBetween(deps, BEGINNING, FOREVER, onPage);
+        metrics.recoveryRequeued(rescanned, "epoch");
         await deps.redis.set(windowKey, String(end.getTime()));
         await deps.writeEpoch(`${new Date(now).toISOString()} ${randomUUID()}`);
         // A new deployment has no epoch either; only a rescan that found work is news.
@@ -106,6 +110,7 @@ export function createRecovery(deps: RecoveryDeps): Recovery {
       if (from >= end) return { rescanned, swept: 0 };
       // A pass that fails part-way leaves the window where it was: the next one reads it again.
       const swept = await queuePendingBetween(deps, from, end, onPage);
+      metrics.recoveryRequeued(swept, "recent");
       await deps.redis.set(windowKey, String(end.getTime()));
       if (swept > 0) deps.logger.warn({ swept }, "queued again pending deliveries that Redis did not have");
       return { rescanned, swept };

@@ -6,12 +6,20 @@ import {
   recordFailure,
   recordSuccesses,
   settleFailure,
+  settleFailureValues,
+  SETTLE_FAILURE_TEXT,
   type AttemptRow,
   type DeliveryForAttempt,
   type Settlement,
   type Success,
   type WebhookFailureState,
 } from "./delivery-store";
+import type { OperationalEventType } from "../operational/payloads";
+import type { NoticePolicy } from "../operational/policy";
+import { settleFailureWithNotices, type FailureSettlement } from "../operational/store";
+
+/** What a failed attempt's settlement with notices needs besides the settlement itself. */
+export type NoticedFailure = Omit<FailureSettlement, "settle"> & { settlement: Settlement };
 
 /**
  * What a delivery attempt reads and writes. A worker runs many jobs at once; their loads and
@@ -23,7 +31,9 @@ export interface DeliveryStore {
   load(deliveryId: string): Promise<DeliveryForAttempt | null>;
   recordSuccess(row: AttemptRow, settlement: Settlement): Promise<void>;
   recordFailure(row: AttemptRow, at: Date): Promise<WebhookFailureState | null>;
-  settleFailure(webhookId: string, settlement: Settlement, disableReason: string | null): Promise<void>;
+  settleFailure(settlement: Settlement): Promise<void>;
+  /** A failed attempt's settlement with the disable and the notices it may raise, in one transaction; answers the notices written. */
+  settleFailureWithNotices(failure: NoticedFailure, candidates: readonly OperationalEventType[], policy: NoticePolicy): Promise<number>;
   markSkipped(deliveryId: string, chain: number, reason: string): Promise<void>;
 }
 
@@ -52,7 +62,9 @@ export function createDeliveryStore(sql: Sql, opts: DeliveryStoreOptions): Deliv
     load,
     recordSuccess: (row, settlement) => recordSuccess({ row, settlement }),
     recordFailure: (row, at) => recordFailure(sql, row, at),
-    settleFailure: (webhookId, settlement, reason) => settleFailure(sql, webhookId, settlement, reason),
+    settleFailure: (settlement) => settleFailure(sql, settlement),
+    settleFailureWithNotices: (failure, candidates, policy) =>
+      settleFailureWithNotices(sql, { ...failure, settle: { text: SETTLE_FAILURE_TEXT, values: settleFailureValues(failure.settlement) } }, candidates, policy),
     markSkipped: (deliveryId, chain, reason) => markSkipped(sql, deliveryId, chain, reason),
   };
 }

@@ -7,6 +7,7 @@ import type { SecretBox } from "../lib/secret-box";
 import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure } from "./retry-policy";
 import { ownedWebhook } from "../webhooks/owned";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 
 /**
  * What a sample request goes to and carries: the account's webhook and a sample of one type
@@ -30,7 +31,7 @@ export async function sampleTarget(
  * answer returned to the caller. It is logged like any attempt (flagged as a test) but does
  * not count towards the webhook's failures: trying an endpoint must not disable it.
  */
-export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; secretBox: SecretBox; minSecretLength: number; eventTypes: EventTypesService }) {
+export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; secretBox: SecretBox; minSecretLength: number; eventTypes: EventTypesService; metrics?: Metrics }) {
   return async (accountId: string, webhookId: string, requestedType?: string) => {
     const { webhook, type, sample } = await sampleTarget(deps, accountId, webhookId, requestedType);
 
@@ -38,6 +39,7 @@ export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; se
     const event = { id: newId("evt", now.getTime()), accountId, type, data: JSON.stringify(sample), isTest: true, createdAt: now };
     const delivery = { id: newId("dlv", now.getTime()), accountId, webhookId, eventId: event.id, eventType: type, isTest: true };
     await deps.db.$transaction([deps.db.event.create({ data: event }), deps.db.delivery.create({ data: delivery })]);
+    (deps.metrics ?? noMetrics).deliveriesCreated(1, "test", accountId);
 
     const { outcome, success } = await makeAttempt(deps, {
       delivery,

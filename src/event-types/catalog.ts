@@ -1,7 +1,10 @@
 /**
- * Event types every account has out of the box (seed 001, Orki), each with the sample payload
- * that the "send test event" button delivers.
+ * Event types every account has out of the box: the product's (seed 001, Orki) and
+ * hookrelay's own operational events about the account's webhooks (src/operational/), each
+ * with the sample payload that the "send test event" button delivers.
  */
+import { OPERATIONAL_EVENT_CATALOG } from "../operational/catalog";
+
 export interface CatalogEventType {
   name: string;
   description: string;
@@ -69,4 +72,5 @@ export const BUILTIN_EVENT_TYPES: readonly CatalogEventType[] = [
       },
     },
   },
+  ...OPERATIONAL_EVENT_CATALOG,
 ];

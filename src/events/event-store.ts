@@ -11,6 +11,14 @@ export interface NewEvent {
   data: string;
   idempotencyKey: string | null;
   createdAt: Date;
+  /**
+   * The W3C traceparent of the event's span (src/tracing/), null with tracing off. It rides in
+   * the row, not in the BullMQ job: a job lives only from dispatch to the end of one attempt
+   * (delivery/queue.ts, scheduler/); a retry is a new ticket made from Postgres, maybe hours
+   * later, and recovery makes jobs again from rows. The row is the one carrier every path keeps,
+   * so every attempt of every delivery finds its event's trace there.
+   */
+  traceContext?: string | null;
 }
 
 export interface NewDelivery {
@@ -51,10 +59,10 @@ export async function ingestLookup(sql: Sql, accountId: string, types: string[])
 const INSERT = preparedStatement<{ id: string }>(
   "insert_events_with_deliveries",
   `WITH new_events AS (
-     INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at)
-     SELECT id, account_id, type, data, idempotency_key, false, created_at
-       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            AS t(created_at, id, account_id, type, data, idempotency_key)
+     INSERT INTO events (id, account_id, type, data, idempotency_key, is_test, created_at, trace_context)
+     SELECT id, account_id, type, data, idempotency_key, false, created_at, trace_context
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $12::text[])
+            AS t(created_at, id, account_id, type, data, idempotency_key, trace_context)
      RETURNING id, created_at
    )
    INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
@@ -85,6 +93,7 @@ export async function insertEventsWithDeliveries(sql: Sql, events: NewEvent[], d
     deliveries.map((d) => d.webhookId),
     deliveries.map((d) => d.eventId),
     deliveries.map((d) => d.eventType),
+    events.map((e) => e.traceContext ?? null),
   ]);
   return new Set(rows.map((r) => r.id));
 }

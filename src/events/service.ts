@@ -7,6 +7,8 @@ import type { Db, Sql } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
 import { ingestLookup, insertEventsWithDeliveries, type IngestLookup, type NewDelivery, type NewEvent } from "./event-store";
 import type { LookupCache } from "./lookup-cache";
+import { noMetrics, type Metrics } from "../metrics/metrics";
+import type { EventsTrace, SpanParent, Tracing } from "../tracing/tracing";
 import type { AcceptedEventDto, EventInput } from "./schemas";
 
 /** A committed delivery that now needs an attempt, due at `dueAt`. */
@@ -31,6 +33,9 @@ export interface EventsDeps {
   maxEventBytes: number;
   /** Recent lookups of event types and subscribers (shared with the webhooks service, which clears it). */
   lookups: LookupCache;
+  metrics?: Metrics;
+  /** A span per accepted event (src/tracing/), when given and on. */
+  tracing?: Pick<Tracing, "events">;
 }
 
 interface Prepared extends EventInput {
@@ -45,6 +50,7 @@ const SMALL_REQUEST_EVENTS = 10;
 
 export function createEventsService(deps: EventsDeps) {
   const { db } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   // Group commit: concurrent requests' rows go in one statement, and each request is answered
   // only once the statement holding its rows has committed (or, alone, failed). Small requests
   // and big batches commit in lanes of their own, so that a producer flushing batches of a
@@ -134,7 +140,7 @@ export function createEventsService(deps: EventsDeps) {
   }
 
   /** Events and their deliveries, in one transaction; nothing is acknowledged before it commits. */
-  async function store(accountId: string, items: Prepared[], webhooks: Subscribers) {
+  async function store(accountId: string, items: Prepared[], webhooks: Subscribers, parent: SpanParent | undefined) {
     const now = deps.clock.now();
     const events: NewEvent[] = items.map((item) => ({
       id: newId("evt", now.getTime()),
@@ -144,16 +150,26 @@ export function createEventsService(deps: EventsDeps) {
       idempotencyKey: item.idempotencyKey ?? null,
       createdAt: now,
     }));
+    // Null with tracing off: the rows keep a null trace context and nothing else happens.
+    const traced = deps.tracing?.events(parent, accountId, events) ?? null;
+    if (traced) events.forEach((e, i) => (e.traceContext = traced.traceContexts[i]));
     const candidates: NewDelivery[] = events.flatMap((e) =>
       webhooks
         .filter((w) => w.eventTypes.includes(e.type))
         .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
     );
-    const written = await commit({ events, deliveries: candidates });
-    return { events, deliveries: candidates.filter((d) => written.has(d.id)) };
+    let written: ReadonlySet<string>;
+    try {
+      written = await commit({ events, deliveries: candidates });
+    } catch (err) {
+      traced?.end({ error: err });
+      throw err;
+    }
+    return { events, deliveries: candidates.filter((d) => written.has(d.id)), traced };
   }
 
-  async function emitMany(accountId: string, items: EventInput[]): Promise<{ accepted: AcceptedEventDto[]; replayed: boolean }> {
+  /** `parent`: the span of the API request carrying the events (src/tracing/http-server.ts), if traced. */
+  async function emitMany(accountId: string, items: EventInput[], parent?: SpanParent): Promise<{ accepted: AcceptedEventDto[]; replayed: boolean }> {
     const { prepared, webhooks } = await prepare(accountId, items);
     for (let tries = 0; ; tries++) {
       const answered = await replays(accountId, prepared);
@@ -161,16 +177,20 @@ export function createEventsService(deps: EventsDeps) {
       let stored: Awaited<ReturnType<typeof store>> | null = null;
       if (fresh.length > 0) {
         try {
-          stored = await store(accountId, fresh, webhooks);
+          stored = await store(accountId, fresh, webhooks, parent);
         } catch (err) {
           // A concurrent call with the same key won the race; its answer is now ours to replay.
           if (isUniqueViolation(err) && tries === 0) continue;
           throw err;
         }
-        await enqueueQuietly(stored.deliveries);
+        // Counted once committed: a request that fails, or replays its key, accepted nothing.
+        metrics.eventsAccepted(stored.events.length);
+        metrics.deliveriesCreated(stored.deliveries.length, "ingest", accountId);
+        await enqueueQuietly(stored.deliveries, stored.traced);
       }
       const counts = new Map<string, number>();
       for (const d of stored?.deliveries ?? []) counts.set(d.eventId, (counts.get(d.eventId) ?? 0) + 1);
+      stored?.traced?.end({ deliveries: counts });
       const freshAnswers = new Map(
         (stored?.events ?? []).map((e, i) => [
           fresh[i]!.index,
@@ -182,10 +202,11 @@ export function createEventsService(deps: EventsDeps) {
     }
   }
 
-  async function enqueueQuietly(deliveries: NewDelivery[]) {
+  async function enqueueQuietly(deliveries: NewDelivery[], traced: EventsTrace | null) {
     if (deliveries.length === 0) return;
+    const toQueue = deliveries.map((d) => ({ id: d.id, accountId: d.accountId, webhookId: d.webhookId, chain: 0, chainAttempts: 0, dueAt: d.nextAttemptAt }));
     try {
-      await deps.enqueue(deliveries.map((d) => ({ id: d.id, accountId: d.accountId, webhookId: d.webhookId, chain: 0, chainAttempts: 0, dueAt: d.nextAttemptAt })));
+      await (traced ? traced.enqueue(toQueue.length, () => deps.enqueue(toQueue)) : deps.enqueue(toQueue));
     } catch (err) {
       // Committed is what counts: the worker's recovery sweep enqueues what did not make it.
       deps.logger.warn({ err: err instanceof Error ? err.message : err, count: deliveries.length }, "enqueue failed; recovery will pick the deliveries up");
@@ -193,8 +214,8 @@ export function createEventsService(deps: EventsDeps) {
   }
 
   return {
-    emit: async (accountId: string, item: EventInput) => {
-      const { accepted, replayed } = await emitMany(accountId, [item]);
+    emit: async (accountId: string, item: EventInput, parent?: SpanParent) => {
+      const { accepted, replayed } = await emitMany(accountId, [item], parent);
       return { accepted: accepted[0]!, replayed };
     },
     emitMany,

@@ -6,6 +6,8 @@ import { AppError } from "../lib/errors";
 import type { Admit } from "../rate-limit/admission";
 import type { AuthDeps } from "./auth";
 import { errorHandler, notFoundHandler } from "./errors";
+import { labelRoute, recordRequests } from "./request-metrics";
+import type { Metrics } from "../metrics/metrics";
 import { mountRoutes } from "./router";
 import type { AnyRoute } from "./route";
 
@@ -18,12 +20,19 @@ export interface AppDeps {
   admit?: Admit;
   /** The customer portal's pages, served under /portal. */
   portal?: Router;
+  /** Requests are counted and timed (src/metrics/) when given. */
+  metrics?: Metrics;
+  /** GET /metrics on the API's own port (HOOKRELAY_METRICS_ON_API), unauthenticated: the operator asked for it. */
+  metricsEndpoint?: RequestHandler;
+  /** Opens each request's trace span (src/tracing/http-server.ts); absent when tracing is off. */
+  requestSpans?: RequestHandler | null;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  if (deps.metrics) app.use(recordRequests(deps.metrics, deps.routes.map((r) => r.path)));
 
   app.use(
     pinoHttp({
@@ -40,7 +49,21 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  if (deps.portal) app.use("/portal", deps.portal);
+  // After pino-http, whose request id the span carries.
+  if (deps.requestSpans) app.use(deps.requestSpans);
+  if (deps.metricsEndpoint) {
+    app.get("/metrics", (_req, res, next) => {
+      labelRoute(res, "/metrics");
+      next();
+    }, deps.metricsEndpoint);
+  }
+  // Every page and asset of the portal is one route: its file names are not worth a series each.
+  if (deps.portal) {
+    app.use("/portal", (_req, res, next) => {
+      labelRoute(res, "/portal");
+      next();
+    }, deps.portal);
+  }
   app.use(requireJsonBodies);
   app.use(mountRoutes(deps.routes, deps.auth, deps.maxRequestBytes, deps.admit));
   app.use(notFoundHandler(allowedMethodsFor(deps.routes)));

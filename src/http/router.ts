@@ -5,6 +5,7 @@ import type { Admit } from "../rate-limit/admission";
 import { authenticate, type AuthDeps, type Principal } from "./auth";
 import { validationError } from "./errors";
 import type { AnyRoute } from "./route";
+import { labelRoute } from "./request-metrics";
 import { findJsonInputProblem, MAX_JSON_DEPTH, toWellFormedText } from "./json-input";
 
 /**
@@ -23,6 +24,8 @@ export function mountRoutes(routes: AnyRoute[], deps: AuthDeps, defaultMaxBodyBy
       type: ["application/json", "application/*+json"],
     });
     const admitted = async (req: Request, res: Response, next: NextFunction) => {
+      // First, so that a 401, 429 or 400 is counted under the route it was refused for.
+      labelRoute(res, route.path);
       try {
         const principal = await authenticate(req, route, deps);
         res.locals.principal = principal;

@@ -31,11 +31,16 @@ export interface Database {
  *   query hookrelay sends has an index to use (the hot ones' plans are checked in
  *   test/integration/hot-path-plans.test.ts); where none applies Postgres still scans, this
  *   only makes scanning its last resort.
+ * - `jit=off`: a scan made the last resort costs 1e10 to the planner, far past the JIT
+ *   thresholds, so a query with no index to use (the metrics' webhooks-by-health count, a
+ *   small table's GROUP BY) was JIT-compiled on every run: 76-1,156 ms of backend CPU for what
+ *   takes 0.2 ms without (`npm run bench -- --only observability`). No query of ours runs long
+ *   enough for JIT to pay.
  *
  * Behind a transaction-mode pooler these must be set on the role instead (`ALTER ROLE … SET`),
  * since a pooler does not pass startup options on; see README, "Operating it".
  */
-export const SESSION_SETTINGS = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off";
+export const SESSION_SETTINGS = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off";
 
 export function createDatabase(databaseUrl: string, poolSize: number): Database {
   const sql = new Pool({ connectionString: databaseUrl, max: poolSize, options: SESSION_SETTINGS });

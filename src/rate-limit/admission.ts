@@ -1,5 +1,7 @@
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { rateLimitLabel } from "../metrics/labels";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 import { bucketFor, rateLimitHeaders, type RateClass, type RateRules } from "./policy";
 import type { RateLimiter } from "./redis-limiter";
 
@@ -22,6 +24,7 @@ export interface AdmissionDeps {
   now?: () => number;
   /** While Redis is away every request would warn; once per this interval is enough. */
   warnEveryMs?: number;
+  metrics?: Metrics;
 }
 
 const OPEN: Admission = { headers: {}, refusal: null };
@@ -36,6 +39,7 @@ export function createAdmission(deps: AdmissionDeps): Admit {
   const now = deps.now ?? Date.now;
   const warnEveryMs = deps.warnEveryMs ?? 30_000;
   let lastWarnAt = -Infinity;
+  const metrics = deps.metrics ?? noMetrics;
 
   return async (caller, rateClass) => {
     if (caller.kind === "anonymous") return OPEN;
@@ -51,6 +55,7 @@ export function createAdmission(deps: AdmissionDeps): Admit {
     }
     const headers = rateLimitHeaders(bucket.rule, decision);
     if (decision.kind === "allowed") return { headers, refusal: null };
+    metrics.rateLimited(rateLimitLabel(caller.kind, rateClass));
     const retryAfter = Number(headers["Retry-After"]);
     const refusal = new AppError(
       429,

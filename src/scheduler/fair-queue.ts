@@ -56,6 +56,11 @@ export interface FairQueue {
   leave(workerId: string): Promise<void>;
   /** A webhook's tickets waiting and slots taken, as they stand. */
   webhookState(webhookId: string): Promise<{ waiting: number; inFlight: number }>;
+  /**
+   * Slots taken across every webhook: one ZCARD of P:released, which holds exactly one entry
+   * per slot taken (takeSlot adds it, freeSlot removes it), rather than a walk over the P:f sets.
+   */
+  inFlightTotal(): Promise<number>;
   /** The epoch: a marker whose absence means Redis lost our state (see delivery/recovery.ts). */
   readEpoch(): Promise<string | null>;
   writeEpoch(value: string): Promise<void>;
@@ -128,6 +133,7 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
       const [waiting, inFlight] = await Promise.all([redis.zcard(`${opts.prefix}:q:${webhookId}`), redis.zcard(`${opts.prefix}:f:${webhookId}`)]);
       return { waiting, inFlight };
     },
+    inFlightTotal: () => redis.zcard(`${opts.prefix}:released`),
     readEpoch: () => redis.get(`${opts.prefix}:epoch`),
     async writeEpoch(value) {
       await redis.set(`${opts.prefix}:epoch`, value);

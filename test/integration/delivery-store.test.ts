@@ -111,7 +111,7 @@ describe("the batched delivery store", () => {
     const failedAt = new Date();
     const failure = { ...row, id: "att_late_timeout", success: false, responseStatus: null, errorClass: "timeout", errorMessage: "timed out", startedAt: failedAt };
     await s.recordFailure(failure, failedAt);
-    await s.settleFailure(webhookId, { ...settlement, status: "pending", statusCode: null, lastError: "timed out", nextAttemptAt: failedAt, at: failedAt }, null);
+    await s.settleFailure({ ...settlement, status: "pending", statusCode: null, lastError: "timed out", nextAttemptAt: failedAt, at: failedAt });
 
     const after = await app.container.db.delivery.findUniqueOrThrow({ where: { id } });
     expect(await app.container.db.deliveryAttempt.count({ where: { deliveryId: id } })).toBe(3);

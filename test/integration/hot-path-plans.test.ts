@@ -79,8 +79,7 @@ describe("the hot path's generic plans", () => {
     await recordSuccesses(pool, [{ row, settlement }]);
     await insertAttempt(pool, { ...row, id: "att_2" });
     await recordFailure(pool, { ...row, id: "att_3", success: false }, now);
-    await settleFailure(pool, "wh_1", settlement, null);
-    await settleFailure(pool, "wh_1", settlement, "test");
+    await settleFailure(pool, settlement);
     await markSkipped(pool, "dlv_1", 0, "test");
     // Well formed, so that it is looked up; unknown, so that nothing else runs.
     await createAccountsService({ db: null as never, sql: pool, clock: systemClock }).authenticate(`hr_${"a".repeat(12)}_${"b".repeat(43)}`);
@@ -103,7 +102,6 @@ describe("the hot path's generic plans", () => {
         "hr_record_failure",
         "hr_record_successes",
         "hr_settle_failure",
-        "hr_settle_failure_and_disable",
       ].sort(),
     );
   });

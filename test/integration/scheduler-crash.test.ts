@@ -1,13 +1,12 @@
-import { Client } from "pg";
 import { ApiClient, apiUrlsFor, EVENT_TYPE, setupAccount } from "../../harness/api-client";
-import { ensureBuilt } from "../../harness/build";
-import { startReceiver, type ReceiverHandle } from "../../harness/receiver";
+import type { ReceiverHandle } from "../../harness/receiver";
 import { startStack, type Stack } from "../../harness/stack";
 import { waitFor } from "../../harness/stats";
 import { closeRedis, createRedis } from "../../src/lib/redis";
 import { bullKeyPrefix } from "../../src/delivery/queue";
 import { createFairQueue } from "../../src/scheduler/fair-queue";
 import { requireEnv } from "../support/env";
+import { useStackSuite } from "../support/stack-suite";
 
 /**
  * A worker process killed (-9) while it holds its webhooks' slots: the attempts it had
@@ -20,31 +19,21 @@ const EVENTS = 120;
 const CONCURRENCY = 20;
 
 describe("a worker killed while holding in-flight slots", () => {
+  const suite = useStackSuite();
   let receiver: ReceiverHandle;
   let stack: Stack;
-  beforeAll(async () => {
-    await ensureBuilt();
-    receiver = await startReceiver();
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await receiver?.close();
-    if (stack) {
-      const admin = new Client({ connectionString: requireEnv("DATABASE_URL") });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${new URL(stack.databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
-      await admin.end();
-    }
+  beforeAll(() => {
+    receiver = suite.receiver();
   });
 
   it("loses nothing, doubles only what was cut off, and leaves every slot free", async () => {
-    stack = await startStack({
+    stack = suite.setStack(await startStack({
       name: "crash",
       adminDatabaseUrl: requireEnv("DATABASE_URL"),
       redisUrl: requireEnv("REDIS_URL"),
       concurrency: CONCURRENCY,
       env: { HOOKRELAY_MAX_IN_FLIGHT_PER_WEBHOOK: String(CAP), HOOKRELAY_RECOVERY_INTERVAL: "1s", HOOKRELAY_RECOVERY_GRACE: "3s" },
-    });
+    }));
     const paths = apiUrlsFor("", "crash", WEBHOOKS);
     await receiver.setBehaviours(Object.fromEntries(paths.map((p) => [p, { then: { kind: "slow" as const, delayMs: 300 } }])));
     const admin = new ApiClient(stack.apiUrl, stack.adminKey, 2);

@@ -41,6 +41,8 @@ describe("loadConfig", () => {
       connectionsPerOrigin: 16,
       dbPoolSize: 10,
       failureWarningThreshold: 5,
+      noticeFailingCooldownMs: 3_600_000,
+      noticeExhaustedWindowMs: 60_000,
       maxEventBytes: 256 * 1024,
       maxBatchEvents: 100,
       maxBatchBytes: 4 * 1024 * 1024,
@@ -66,7 +68,30 @@ describe("loadConfig", () => {
       },
       rateLimitTimeoutMs: 50,
       portal: { sessionTtlMs: 12 * 3_600_000, linkTtlMs: 15 * 60_000, frameAncestors: [], publicUrl: undefined, dir: undefined },
+      // Off: no listener, no account label.
+      metrics: { port: null, host: "127.0.0.1", onApi: false, accountLabel: false },
+      // Off: no OTLP endpoint (test/unit/tracing/tracing-config.test.ts has the rest).
+      tracing: {
+        exporter: null,
+        serviceName: undefined,
+        resourceAttributes: {},
+        sampler: { name: "parentbased_always_on", ratio: 1 },
+        batch: { scheduledDelayMs: 5_000, exportTimeoutMs: 30_000, maxQueueSize: 2_048, maxExportBatchSize: 512 },
+        propagateToReceivers: false,
+      },
     });
+  });
+
+  it("turns metrics on with a port (0: any free one), on the HOST unless told another", () => {
+    expect(loadConfig({ ...required, HOOKRELAY_METRICS_PORT: "9464" }).metrics).toEqual({ port: 9464, host: "127.0.0.1", onApi: false, accountLabel: false });
+    expect(loadConfig({ ...required, HOST: "0.0.0.0", HOOKRELAY_METRICS_PORT: "0" }).metrics).toMatchObject({ port: 0, host: "0.0.0.0" });
+    expect(loadConfig({ ...required, HOOKRELAY_METRICS_HOST: "10.0.0.5", HOOKRELAY_METRICS_ON_API: "yes", HOOKRELAY_METRICS_ACCOUNT_LABEL: "true" }).metrics).toEqual({
+      port: null,
+      host: "10.0.0.5",
+      onApi: true,
+      accountLabel: true,
+    });
+    for (const bad of ["65536", "-1", "metrics"]) expect(configError({ ...required, HOOKRELAY_METRICS_PORT: bad }).message).toContain("HOOKRELAY_METRICS_PORT");
   });
 
   it("reads durations and retry schedules in human units", () => {

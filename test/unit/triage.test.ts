@@ -13,7 +13,7 @@ const delivery = (over: Partial<DeliveryForAttempt> = {}): DeliveryForAttempt =>
   chain: 1,
   chainAttempts: 2,
   nextAttemptAt: new Date(5_000),
-  event: { id: "evt_1", type: "message.created", createdAt: new Date(0), data: "{}" },
+  event: { id: "evt_1", type: "message.created", createdAt: new Date(0), data: "{}", traceContext: null },
   webhook: { url: "https://x", status: "active", disabledReason: null, dialect: "meta", dialectOptions: null, verifyTokenCipher: "c", previousSecretCipher: null, previousSecretExpiresAt: null },
   ...over,
 });

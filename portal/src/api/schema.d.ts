@@ -3786,6 +3786,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent notices about a webhook
+         * @description The operational events hookrelay emitted about this webhook, newest first: `webhook.disabled`, `webhook.failing`, `webhook.recovered` and `delivery.exhausted`, each with the payload its subscribers received. Page with `cursor`.
+         *
+         *     Portal sessions: any (read-only ones too).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of notices. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeList"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portal/sessions": {
         parameters: {
             query?: never;
@@ -4846,6 +4992,102 @@ export interface components {
             webhookId: string;
             /** @description The body exactly as sent, as text. Rendered again from the stored event by the webhook's dialect, which is deterministic: every attempt of a delivery sends the same bytes. */
             requestBody: string;
+        };
+        NoticeList: {
+            data: components["schemas"]["Notice"][];
+            nextCursor: string | null;
+        };
+        Notice: {
+            /** @description The event's id (`evt_…`): the same event that webhooks subscribed to its type receive. */
+            id: string;
+            /** @enum {string} */
+            type: "webhook.disabled";
+            /** Format: date-time */
+            createdAt: string;
+            data: components["schemas"]["WebhookDisabledData"];
+        } | {
+            /** @description The event's id (`evt_…`): the same event that webhooks subscribed to its type receive. */
+            id: string;
+            /** @enum {string} */
+            type: "webhook.failing";
+            /** Format: date-time */
+            createdAt: string;
+            data: components["schemas"]["WebhookFailingData"];
+        } | {
+            /** @description The event's id (`evt_…`): the same event that webhooks subscribed to its type receive. */
+            id: string;
+            /** @enum {string} */
+            type: "webhook.recovered";
+            /** Format: date-time */
+            createdAt: string;
+            data: components["schemas"]["WebhookRecoveredData"];
+        } | {
+            /** @description The event's id (`evt_…`): the same event that webhooks subscribed to its type receive. */
+            id: string;
+            /** @enum {string} */
+            type: "delivery.exhausted";
+            /** Format: date-time */
+            createdAt: string;
+            data: components["schemas"]["DeliveryExhaustedData"];
+        };
+        WebhookDisabledData: {
+            webhook: {
+                id: string;
+                url: string;
+                description: string | null;
+            };
+            /** @description The stored reason, in English (as the webhook's `disabledReason`). */
+            reason: string;
+            /**
+             * @description `gone`: the endpoint answered 410. `failing`: every attempt failed for the disable window.
+             * @enum {string}
+             */
+            reasonCode: "gone" | "failing";
+            /** Format: date-time */
+            disabledAt: string;
+        };
+        WebhookFailingData: {
+            webhook: {
+                id: string;
+                url: string;
+                description: string | null;
+            };
+            consecutiveFailures: number;
+            /** Format: date-time */
+            failingSince: string | null;
+            /** @description Why the attempt that crossed the warning threshold failed. */
+            lastError: string;
+        };
+        WebhookRecoveredData: {
+            webhook: {
+                id: string;
+                url: string;
+                description: string | null;
+            };
+            /**
+             * Format: date-time
+             * @description When the run of failures it recovered from began.
+             */
+            failingSince: string | null;
+            /** Format: date-time */
+            recoveredAt: string;
+        };
+        DeliveryExhaustedData: {
+            webhook: {
+                id: string;
+                url: string;
+                description: string | null;
+            };
+            delivery: {
+                id: string;
+                eventId: string;
+                eventType: string;
+                attempts: number;
+            };
+            lastError: string;
+            lastStatusCode: number | null;
+            /** @description Deliveries of this webhook that also ended failed since the previous notice, folded into this one. */
+            alsoExhausted: number;
         };
         CreatedPortalSession: {
             /** @example ps_01JD2Z8Q3M4N5P6R7S8T9V0W1X */

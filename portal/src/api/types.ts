@@ -21,5 +21,6 @@ export type Delivery = Ok<"/v1/deliveries/{id}", "get">;
 export type EventSummary = Ok<"/v1/events", "get">["data"][number];
 export type EventDetail = Ok<"/v1/events/{id}", "get">;
 export type EventType = Ok<"/v1/event-types", "get">["data"][number];
+export type Notice = Ok<"/v1/webhooks/{id}/notices", "get">["data"][number];
 export type Dialect = Webhook["dialect"];
 export type StatsWindow = WebhookStats["window"];

@@ -2,6 +2,7 @@ import { Navigate, Outlet, Route, Routes } from "react-router";
 import { CatalogPage } from "../catalog/CatalogPage";
 import { AttemptPage } from "../deliveries/AttemptPage";
 import { DeliveryLogPage } from "../deliveries/DeliveryLogPage";
+import { DeliveryPage } from "../deliveries/DeliveryPage";
 import { EventPage } from "../events/EventPage";
 import { EventsPage } from "../events/EventsPage";
 import { I18nProvider, useI18n } from "../i18n/i18n";
@@ -61,6 +62,7 @@ export function App({ linkToken }: { linkToken: string | null }) {
           <Route path="webhooks/:id" element={<WebhookPage />} />
           <Route path="webhooks/:id/edit" element={<EditWebhookPage />} />
           <Route path="webhooks/:id/log" element={<DeliveryLogPage />} />
+          <Route path="deliveries/:id" element={<DeliveryPage />} />
           <Route path="attempts/:id" element={<AttemptPage />} />
           <Route path="events" element={<EventsPage />} />
           <Route path="events/:id" element={<EventPage />} />

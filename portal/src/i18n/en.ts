@@ -190,6 +190,23 @@ export const en = {
   "check.accepted": "Accepted",
   "check.rejected": "Rejected",
 
+  "notices.title": "Recent notices",
+  "notices.emptyTitle": "No notices yet",
+  "notices.emptyBody": "hookrelay tells you here, and any webhook subscribed to {types}, when this endpoint starts failing, recovers, is disabled or gives up on a delivery.",
+  "notice.type.disabled": "Disabled",
+  "notice.type.failing": "Failing",
+  "notice.type.recovered": "Recovered",
+  "notice.type.exhausted": "Gave up",
+  "notice.disabled.gone": "Disabled: the endpoint answered 410 Gone.",
+  "notice.disabled.failing": "Disabled: every attempt failed for too long.",
+  "notice.disabled.other": "Disabled: {reason}",
+  "notice.failing": "Failing since {since}. Consecutive failures: {count}.",
+  "notice.failingNoSince": "Failing. Consecutive failures: {count}.",
+  "notice.recovered": "Recovered: deliveries succeed again.",
+  "notice.recoveredSince": "Recovered: deliveries succeed again after failing since {since}.",
+  "notice.exhausted": "Delivery {delivery} gave up after attempt {attempts}.",
+  "notice.exhaustedMore": "Delivery {delivery} gave up after attempt {attempts} ({count} more since the previous notice).",
+
   "stats.title": "Delivery statistics",
   "stats.window": "Period",
   "stats.24h": "Last 24 hours",
@@ -270,6 +287,12 @@ export const en = {
   "delivery.succeeded": "Succeeded",
   "delivery.failed": "Failed",
   "delivery.skipped": "Skipped",
+  "delivery.title": "Delivery of {eventType}",
+  "delivery.id": "Delivery ID",
+  "delivery.nextAttempt": "Next attempt",
+  "delivery.attemptsTable": "Attempts of this delivery",
+  "delivery.noAttempts": "No attempts yet.",
+  "delivery.attemptLink": "Attempt {number}, at {time}",
 
   "catalog.title": "Event catalog",
   "catalog.intro": "The event types a webhook can subscribe to.",
@@ -345,6 +368,10 @@ export const en = {
   "eventType.meta.message": "A message was received from WhatsApp/Instagram.",
   "eventType.message.created": "A new message was created (inbound or outbound).",
   "eventType.chat.status_changed": "A chat's status changed (active, snoozed, closed, needs attention).",
+  "eventType.webhook.disabled": "hookrelay disabled one of your webhooks: its endpoint answered 410 Gone, or every attempt failed for the disable window. Re-enable it once the endpoint works again.",
+  "eventType.webhook.failing": "One of your webhooks crossed the failure warning threshold: that many attempts in a row failed. Sent once per run of failures, at most once per cooldown.",
+  "eventType.webhook.recovered": "A webhook that was reported failing delivered successfully again.",
+  "eventType.delivery.exhausted": "hookrelay gave up on a delivery: every attempt failed, or the endpoint refused it for good. At most one per webhook per window; the next one counts those folded into it.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -12,6 +12,25 @@ export interface Formatters {
   hour(iso: string): string;
   /** Alternatives in the locale's words: "a, b, or c", "a, b ou c". */
   orList(items: readonly string[]): string;
+  /** How long before (or after) `nowMs` it was, in its largest whole unit: "3 minutes ago", "yesterday", "há 3 minutos". */
+  relative(iso: string, nowMs: number): string;
+}
+
+/** The largest unit that fits, and how many of it; seconds under a minute, and so on. */
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 86_400_000],
+  ["month", 30 * 86_400_000],
+  ["week", 7 * 86_400_000],
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+];
+
+function relativeParts(diffMs: number): [number, Intl.RelativeTimeFormatUnit] {
+  for (const [unit, ms] of RELATIVE_UNITS) {
+    if (Math.abs(diffMs) >= ms) return [Math.trunc(diffMs / ms), unit];
+  }
+  return [Math.trunc(diffMs / 1000), "second"];
 }
 
 export function formattersFor(locale: Locale): Formatters {
@@ -23,6 +42,7 @@ export function formattersFor(locale: Locale): Formatters {
   const ms = new Intl.NumberFormat(tag, { style: "unit", unit: "millisecond", unitDisplay: "short", maximumFractionDigits: 0 });
   const seconds = new Intl.NumberFormat(tag, { style: "unit", unit: "second", unitDisplay: "long", maximumFractionDigits: 1 });
   const orList = new Intl.ListFormat(tag, { type: "disjunction" });
+  const relative = new Intl.RelativeTimeFormat(tag, { numeric: "auto" });
   return {
     dateTime: (iso) => dateTime.format(new Date(iso)),
     hour: (iso) => hour.format(new Date(iso)),
@@ -31,5 +51,6 @@ export function formattersFor(locale: Locale): Formatters {
     ms: (v) => ms.format(v),
     seconds: (v) => seconds.format(v / 1000),
     orList: (items) => orList.format(items),
+    relative: (iso, nowMs) => relative.format(...relativeParts(new Date(iso).getTime() - nowMs)),
   };
 }

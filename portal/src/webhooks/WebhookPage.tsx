@@ -6,6 +6,7 @@ import type { Webhook } from "../api/types";
 import { useTitle } from "../app/title";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../session/session";
+import { RecentNotices } from "../notices/RecentNotices";
 import { StatsPanel } from "../stats/StatsPanel";
 import { ErrorState, Loading } from "../ui/PageState";
 import { Time } from "../ui/Time";
@@ -70,6 +71,7 @@ export function WebhookPage() {
       {canManage && <WebhookActions webhook={w} onChange={webhook.replace} />}
       <Summary webhook={w} />
       <StatsPanel webhookId={w.id} />
+      <RecentNotices webhookId={w.id} />
       {canManage && <TestEvent webhook={w} />}
       {canManage && <CheckEndpoint webhook={w} />}
       {canManage && <RotateSecret webhook={w} onChange={webhook.replace} />}

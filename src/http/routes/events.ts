@@ -4,6 +4,7 @@ import { AcceptedBatch, AcceptedEvent, EmitEventBody, EventDetail, EventIdParams
 import type { EventsService } from "../../events/service";
 import { accountOf, existingActingAccount, type Principal } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
+import { requestTraceParent } from "../../tracing/http-server";
 
 const REPLAYED = { "idempotent-replayed": "true" };
 
@@ -33,9 +34,9 @@ export function eventRoutes(deps: {
       maxBodyBytes: deps.maxEventBytes + 16 * 1024,
       success: { status: 202, description: "Accepted: stored, deliveries created.", schema: AcceptedEvent },
       errors: [404, 409, 422],
-      handle: async ({ principal, body }) => {
+      handle: async ({ principal, body, res }) => {
         const accountId = await target(principal, body.accountId);
-        const { accepted, replayed } = await deps.events.emit(accountId, body);
+        const { accepted, replayed } = await deps.events.emit(accountId, body, requestTraceParent(res));
         return { status: 202, body: accepted, headers: replayed ? REPLAYED : {} };
       },
     }),
@@ -52,13 +53,13 @@ export function eventRoutes(deps: {
       maxBodyBytes: deps.maxBatchBytes,
       success: { status: 202, description: "Accepted: stored, deliveries created.", schema: AcceptedBatch },
       errors: [404, 409, 422],
-      handle: async ({ principal, body }) => {
+      handle: async ({ principal, body, res }) => {
         const accountId = await target(principal, body.accountId);
         const items = body.events.map((e, i) => ({
           ...e,
           idempotencyKey: e.idempotencyKey ?? (body.idempotencyKey ? `${body.idempotencyKey}#${i}` : undefined),
         }));
-        const { accepted, replayed } = await deps.events.emitMany(accountId, items);
+        const { accepted, replayed } = await deps.events.emitMany(accountId, items, requestTraceParent(res));
         return { status: 202, body: { data: accepted }, headers: replayed ? REPLAYED : {} };
       },
     }),

@@ -1,0 +1,60 @@
+import { decodeTimeCursor, timePage } from "../lib/cursor";
+import type { Db } from "../lib/prisma";
+import { ownedWebhook } from "../webhooks/owned";
+import type { OperationalEventType } from "./payloads";
+
+export interface NoticePageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface NoticeDto {
+  id: string;
+  type: OperationalEventType;
+  createdAt: string;
+  /** The event's payload exactly as it went out (payloads.ts), parsed from its stored text. */
+  data: unknown;
+}
+
+/**
+ * The operational events about one of an account's webhooks, newest first: what the portal's
+ * webhook page shows as its recent notices. Only reads. Keyset pages on (createdAt, eventId)
+ * over the (webhook_id, created_at DESC) index, like the events list and the delivery log.
+ */
+export function createNoticeLog(deps: { db: Db }) {
+  const { db } = deps;
+  return {
+    async list(accountId: string, webhookId: string, req: NoticePageRequest): Promise<{ data: NoticeDto[]; nextCursor: string | null }> {
+      // Another account's webhook is reported as missing, before anything is read about it.
+      await ownedWebhook(db, accountId, webhookId);
+      const after = decodeTimeCursor(req.cursor);
+      const rows = await db.operationalEvent.findMany({
+        where: {
+          webhookId,
+          accountId,
+          ...(after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, eventId: { lt: after.id } }] } : {}),
+        },
+        select: { eventId: true, type: true, createdAt: true, event: { select: { data: true } } },
+        orderBy: [{ createdAt: "desc" }, { eventId: "desc" }],
+        take: req.limit + 1,
+      });
+      const { page, nextCursor } = timePage(
+        rows.map((r) => ({ ...r, id: r.eventId })),
+        req.limit,
+        (r) => r.createdAt,
+      );
+      return {
+        data: page.map((r) => ({
+          id: r.id,
+          // Written only by src/operational/ with one of OPERATIONAL_EVENT_TYPES.
+          type: r.type as OperationalEventType,
+          createdAt: r.createdAt.toISOString(),
+          data: JSON.parse(r.event.data) as unknown,
+        })),
+        nextCursor,
+      };
+    },
+  };
+}
+
+export type NoticeLog = ReturnType<typeof createNoticeLog>;
