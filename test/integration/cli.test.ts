@@ -48,7 +48,7 @@ describe("the hookrelay CLI", () => {
     const { db: prisma, close } = createDatabase(empty.url, 1);
     try {
       const names = (await prisma.eventType.findMany({ where: { accountId: null } })).map((t) => t.name).sort();
-      expect(names).toEqual(["chat.status_changed", "message.created", "meta.message"]);
+      expect(names).toEqual(["chat.status_changed", "delivery.exhausted", "message.created", "meta.message", "webhook.disabled", "webhook.failing", "webhook.recovered"]);
     } finally {
       await close();
     }

@@ -79,7 +79,7 @@ export function describeEveryPage(locale: PageLocale): void {
       { name: "attempt", path: `/attempts/${ids.attempt}`, heading: "", ready: (p) => p.getByRole("heading", { name: t("attempt.request"), exact: true }) },
       { name: "events", path: "/events", heading: t("events.title"), ready: (p) => p.getByRole("link", { name: ids.event, exact: true }) },
       { name: "event", path: `/events/${ids.event}`, heading: t("event.title", { type: "message.created" }), ready: (p) => p.getByRole("heading", { name: t("event.deliveries"), exact: true }) },
-      { name: "catalog", path: "/catalog", heading: t("catalog.title"), ready: (p) => p.getByText("message.created").first() },
+      { name: "catalog", path: "/catalog", heading: t("catalog.title"), ready: (p) => p.getByRole("heading", { level: 2, name: /^message\.created/ }) },
       { name: "not-found", path: "/no-such-page", heading: t("notFound.title"), ready: (p) => p.getByRole("link", { name: t("notFound.home"), exact: true }) },
     ];
 
