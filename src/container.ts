@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { createAccountsService, type AccountsService } from "./accounts/service";
@@ -6,8 +5,8 @@ import type { Config } from "./config";
 import { createDeliveriesService, type DeliveriesService } from "./delivery/deliveries-service";
 import type { DeliverDeps } from "./delivery/deliver";
 import { createDeliveryStore } from "./delivery/store";
+import { startWorkerProcess } from "./delivery/worker-process";
 import { bullKeyPrefix, createDeliveryQueue, jobPublisher, schedulingEnqueuer, type DeliveryJobData } from "./delivery/queue";
-import { createRecovery, startRecoveryLoop } from "./delivery/recovery";
 import { createFairQueue, type FairQueue } from "./scheduler/fair-queue";
 import { createScheduler, type Scheduler } from "./scheduler/scheduler";
 import { createTestEventSender } from "./delivery/test-event";
@@ -17,7 +16,6 @@ import { createPortalSessions, type PortalSessions } from "./portal/sessions";
 import { portalStatic } from "./portal/static";
 import { createWebhookStats } from "./stats/webhook-stats";
 import { portalRoutes } from "./http/routes/portal";
-import { createDeliveryWorker } from "./delivery/worker";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
 import { createLookupCache } from "./events/lookup-cache";
 import { createEventsService, type EventsService } from "./events/service";
@@ -49,13 +47,9 @@ import { createOwnershipCheck } from "./dialects/ownership";
 import { createWebhooksService, type WebhooksService } from "./webhooks/service";
 import { createTracing } from "./tracing/setup";
 import type { Tracing } from "./tracing/tracing";
-import { createNoticeRelay, startNoticeRelay } from "./operational/relay";
 import type { Metrics } from "./metrics/metrics";
 import { createProcessMetrics } from "./metrics/process-metrics";
 import type { MetricsServer } from "./metrics/server";
-
-/** How often a worker's relay looks for operational events to fan out, besides being nudged by the settlement that wrote them. */
-const NOTICE_RELAY_INTERVAL_MS = 1_000;
 
 /**
  * The composition root: the one place where configuration becomes objects. Tests build their
@@ -262,74 +256,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       });
     },
     async startWorker() {
-      const connection = createRedis(config.redisUrl, "worker");
-      connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
-      const slots = { busy: 0 };
-      processMetrics.markRole("worker");
-      processMetrics.trackConnection("worker", connection);
-      processMetrics.trackWorker({ slots, concurrency: config.workerConcurrency });
-      const worker = createDeliveryWorker({
-        connection,
-        prefix: config.queuePrefix,
-        concurrency: config.workerConcurrency,
-        deps: deliverDeps,
-        scheduler,
-        exhaustedRetryMs: 60_000,
-        slots,
-        logger,
-      });
-      await worker.waitUntilReady();
-      const workerId = `${hostname()}:${process.pid}:${worker.id}`;
-      fairQueue.setWorker({ id: workerId, freeSlots: () => config.workerConcurrency - slots.busy });
-      const recovery = startRecoveryLoop(
-        createRecovery({
-          sql,
-          redis,
-          scheduler,
-          clock,
-          logger,
-          prefix: config.queuePrefix,
-          readEpoch: fairQueue.readEpoch,
-          writeEpoch: fairQueue.writeEpoch,
-          graceMs: config.recoveryGraceMs,
-          metrics,
-        }),
-        { redis, prefix: config.queuePrefix, intervalMs: config.recoveryIntervalMs, logger },
-      );
-      const notices = startNoticeRelay(createNoticeRelay({ sql, clock, enqueue, metrics, logger }), {
-        intervalMs: NOTICE_RELAY_INTERVAL_MS,
-        logger,
-      });
-      noticeSignal.nudge = notices.nudge;
-      const stopClock = scheduler.startClock({
-        idleMs: 1_000,
-        // A dispatch older than the recovery grace without a job will never get one.
-        reconcileEveryMs: Math.min(config.recoveryIntervalMs, 5_000),
-        reconcileAfterMs: config.recoveryGraceMs,
-        onEpochMissing: recovery.trigger,
-      });
-      // Every step is bounded: with Redis or Postgres unreachable, BullMQ's close and the sweep
-      // wait forever on commands that never return, and the process must still exit in time
-      // (src/lib/shutdown.ts). Memoized: the process's stop and close() both call it.
-      let stopping: Promise<void> | null = null;
-      const stop = () =>
-        (stopping ??= (async () => {
-          // Its free slots stop counting at once: nothing more is dispatched for it.
-          fairQueue.setWorker(null);
-          await settleWithin(fairQueue.leave(workerId), 500);
-          // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
-          // its writes; anything not started stays queued for another worker.
-          const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000), settleWithin(notices.stop(), 1_000)]);
-          if (closed === "timed_out") {
-            logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");
-            // Fails the commands BullMQ is waiting on, which lets its close run to the end.
-            connection.disconnect();
-            await settleWithin(worker.close(), 500);
-          }
-          await closeRedis(connection, 500);
-          processMetrics.trackWorker(null);
-          processMetrics.trackConnection("worker", null);
-        })());
+      const stop = await startWorkerProcess({ config, logger, clock, sql, redis, scheduler, fairQueue, deliverDeps, enqueue, metrics, processMetrics, noticeSignal });
       stoppers.push(stop);
       return stop;
     },

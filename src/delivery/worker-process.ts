@@ -1,0 +1,115 @@
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import type { Config } from "../config";
+import type { EnqueueDeliveries } from "../events/service";
+import type { Clock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import type { Sql } from "../lib/prisma";
+import { closeRedis, createRedis } from "../lib/redis";
+import { settleWithin } from "../lib/settle-within";
+import type { Metrics } from "../metrics/metrics";
+import type { ProcessMetrics } from "../metrics/process-metrics";
+import { createNoticeRelay, startNoticeRelay } from "../operational/relay";
+import type { FairQueue } from "../scheduler/fair-queue";
+import type { Scheduler } from "../scheduler/scheduler";
+import type { DeliverDeps } from "./deliver";
+import { createRecovery, startRecoveryLoop } from "./recovery";
+import { createDeliveryWorker } from "./worker";
+
+/** How often a worker's relay looks for operational events to fan out, besides being nudged by the settlement that wrote them. */
+const NOTICE_RELAY_INTERVAL_MS = 1_000;
+
+/** What the composition root (src/container.ts) hands a worker process to run with. */
+export interface WorkerProcessDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  sql: Sql;
+  redis: Redis;
+  scheduler: Scheduler;
+  fairQueue: FairQueue;
+  deliverDeps: DeliverDeps;
+  enqueue: EnqueueDeliveries;
+  metrics: Metrics;
+  processMetrics: Pick<ProcessMetrics, "markRole" | "trackConnection" | "trackWorker">;
+  /** Where the settlements' "notices written" signal goes (deliverDeps.onNotices calls it): set to this worker's relay. */
+  noticeSignal: { nudge(): void };
+}
+
+/**
+ * A worker's moving parts, started together: the BullMQ consumer, the recovery sweep, the
+ * operational events relay and the scheduler's clock. Resolves once it consumes, to a stop
+ * function that ends them all within bounded time.
+ */
+export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() => Promise<void>> {
+  const { config, logger, clock, sql, redis, scheduler, fairQueue, deliverDeps, enqueue, metrics, processMetrics, noticeSignal } = deps;
+  const connection = createRedis(config.redisUrl, "worker");
+  connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
+  const slots = { busy: 0 };
+  processMetrics.markRole("worker");
+  processMetrics.trackConnection("worker", connection);
+  processMetrics.trackWorker({ slots, concurrency: config.workerConcurrency });
+  const worker = createDeliveryWorker({
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    deps: deliverDeps,
+    scheduler,
+    exhaustedRetryMs: 60_000,
+    slots,
+    logger,
+  });
+  await worker.waitUntilReady();
+  const workerId = `${hostname()}:${process.pid}:${worker.id}`;
+  fairQueue.setWorker({ id: workerId, freeSlots: () => config.workerConcurrency - slots.busy });
+  const recovery = startRecoveryLoop(
+    createRecovery({
+      sql,
+      redis,
+      scheduler,
+      clock,
+      logger,
+      prefix: config.queuePrefix,
+      readEpoch: fairQueue.readEpoch,
+      writeEpoch: fairQueue.writeEpoch,
+      graceMs: config.recoveryGraceMs,
+      metrics,
+    }),
+    { redis, prefix: config.queuePrefix, intervalMs: config.recoveryIntervalMs, logger },
+  );
+  const notices = startNoticeRelay(createNoticeRelay({ sql, clock, enqueue, metrics, logger }), {
+    intervalMs: NOTICE_RELAY_INTERVAL_MS,
+    logger,
+  });
+  noticeSignal.nudge = notices.nudge;
+  const stopClock = scheduler.startClock({
+    idleMs: 1_000,
+    // A dispatch older than the recovery grace without a job will never get one.
+    reconcileEveryMs: Math.min(config.recoveryIntervalMs, 5_000),
+    reconcileAfterMs: config.recoveryGraceMs,
+    onEpochMissing: recovery.trigger,
+  });
+  // Every step is bounded: with Redis or Postgres unreachable, BullMQ's close and the sweep
+  // wait forever on commands that never return, and the process must still exit in time
+  // (src/lib/shutdown.ts). Memoized: the process's stop and close() both call it.
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      // Its free slots stop counting at once: nothing more is dispatched for it.
+      fairQueue.setWorker(null);
+      await settleWithin(fairQueue.leave(workerId), 500);
+      // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
+      // its writes; anything not started stays queued for another worker.
+      const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000), settleWithin(notices.stop(), 1_000)]);
+      if (closed === "timed_out") {
+        logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");
+        // Fails the commands BullMQ is waiting on, which lets its close run to the end.
+        connection.disconnect();
+        await settleWithin(worker.close(), 500);
+      }
+      await closeRedis(connection, 500);
+      processMetrics.trackWorker(null);
+      processMetrics.trackConnection("worker", null);
+    })());
+  return stop;
+}
