@@ -37,13 +37,12 @@ function noticesAt(r: WebhookReceiver, unique = true): Received[] {
 describe("operational events", () => {
   let app: TestApp;
   let key: string;
-  let accountId: string;
 
   beforeAll(async () => {
     app = await startTestApp(ENV, { worker: true });
   });
   beforeEach(async () => {
-    ({ apiKey: key, accountId } = await app.newAccount());
+    ({ apiKey: key } = await app.newAccount());
   });
   afterAll(async () => {
     await app.close();
@@ -209,6 +208,35 @@ describe("operational events", () => {
     await settle();
     expect((await noticeRows(gone.id)).map((r) => r.type).sort()).toEqual(["delivery.exhausted", "webhook.disabled"]);
     expect(noticesAt(ops.receiver, false).map((n) => n.type)).toEqual(["webhook.disabled"]);
-    void accountId;
+  });
+
+  it("tells the whole story of an endpoint that keeps failing: failing, disabled for it, then recovered once re-enabled", async () => {
+    // A window of its own: every attempt failing for 300 ms disables the webhook.
+    const short = await startTestApp({ ...ENV, HOOKRELAY_DISABLE_AFTER: "300ms" }, { worker: true });
+    try {
+      const { apiKey } = await short.newAccount();
+      const down = await aWebhook(short, apiKey, { eventTypes: ["message.created"] });
+      down.receiver.respond = answer(503);
+      const ops = await aWebhook(short, apiKey, { eventTypes: ALL_NOTICES });
+      const emitHere = () => short.call("POST", "/v1/events", { key: apiKey, body: { type: "message.created", data: {} } });
+
+      await emitHere();
+      await eventually(async () => noticesAt(ops.receiver).some((n) => n.type === "webhook.failing"), "the failing notice");
+      await new Promise((r) => setTimeout(r, 350));
+      await emitHere();
+      await eventually(async () => noticesAt(ops.receiver).some((n) => n.type === "webhook.disabled"), "the disabled notice");
+      const disabled = noticesAt(ops.receiver).find((n) => n.type === "webhook.disabled")!;
+      expect(disabled.data).toMatchObject({ webhook: { id: down.id }, reasonCode: "failing", reason: expect.stringMatching(/^every attempt failed for/) });
+
+      // The customer fixes the endpoint and enables it again (a new handshake); its first success recovers it.
+      down.receiver.respond = answer(200);
+      expect((await short.call("POST", `/v1/webhooks/${down.id}/enable`, { key: apiKey })).status).toBe(200);
+      await emitHere();
+      await eventually(async () => noticesAt(ops.receiver).some((n) => n.type === "webhook.recovered"), "the recovered notice");
+      await settle();
+      expect(noticesAt(ops.receiver, false).map((n) => n.type)).toEqual(["webhook.failing", "delivery.exhausted", "webhook.disabled", "webhook.recovered"]);
+    } finally {
+      await short.close();
+    }
   });
 });
