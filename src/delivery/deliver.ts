@@ -1,4 +1,4 @@
-import { afterFailure, disabledReasonCode } from "../health/failure-tracker";
+import { afterFailure } from "../health/failure-tracker";
 import { noticesAfterFailure, type NoticePolicy } from "../operational/policy";
 import type { Logger } from "../lib/logger";
 import { recordAttempt } from "../metrics/attempt-metrics";
@@ -208,14 +208,13 @@ async function settleFailure(deps: DeliverDeps, delivery: DeliveryForAttempt, se
   const now = settlement.at;
   const state = await deps.store.recordFailure(sent.row, now);
   const signal = state ? afterFailure(state, now, deps.disableAfterMs, verdict.kind === "gone") : { kind: "none" as const };
-  const disableReason = signal.kind === "disable" ? signal.reason : null;
+  const disable = signal.kind === "disable" ? signal : null;
   const candidates = state
-    ? noticesAfterFailure({ state, disabling: disableReason !== null, givingUp: settlement.status === "failed", eventType: delivery.eventType, isTest: delivery.isTest }, now, deps.notices)
+    ? noticesAfterFailure({ state, disabling: disable !== null, givingUp: settlement.status === "failed", eventType: delivery.eventType, isTest: delivery.isTest }, now, deps.notices)
     : [];
   if (candidates.length === 0) {
     await deps.store.settleFailure(settlement);
   } else {
-    const code = disabledReasonCode(disableReason);
     const written = await deps.store.settleFailureWithNotices(
       {
         settlement,
@@ -223,8 +222,7 @@ async function settleFailure(deps: DeliverDeps, delivery: DeliveryForAttempt, se
         deliveryId: delivery.id,
         eventId: delivery.event.id,
         eventType: delivery.eventType,
-        disableReason,
-        disableReasonCode: code === "gone" ? "gone" : code === null ? null : "failing",
+        disable: disable && { reason: disable.reason, code: disable.code },
         lastError: settlement.lastError ?? "failed",
         lastStatusCode: settlement.statusCode,
         attempts: settlement.attemptCount,
@@ -235,5 +233,5 @@ async function settleFailure(deps: DeliverDeps, delivery: DeliveryForAttempt, se
     );
     if (written > 0) deps.onNotices?.();
   }
-  if (disableReason !== null) deps.logger.warn({ webhookId: delivery.webhookId, reason: disableReason }, "webhook disabled");
+  if (disable) deps.logger.warn({ webhookId: delivery.webhookId, reason: disable.reason }, "webhook disabled");
 }

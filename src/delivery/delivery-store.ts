@@ -1,4 +1,5 @@
 import { newId } from "../lib/ids";
+import type { PoolClient } from "pg";
 import { preparedStatement, type Sql } from "../lib/prisma";
 
 /**
@@ -312,23 +313,22 @@ export async function recordFailure(sql: Sql, a: AttemptRow, at: Date): Promise<
 }
 
 // No attempt_count here: recordFailure counted the attempt already, settled or not.
-export const SETTLE_FAILURE_TEXT = `UPDATE deliveries
-   SET chain_attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
-       status = $6::delivery_status, next_attempt_at = $7, updated_at = $3
- WHERE id = $1 AND chain = $8 AND status = 'pending' AND chain_attempts = $2 - 1`;
-const SETTLE_FAILURE = preparedStatement("settle_failure", SETTLE_FAILURE_TEXT);
-
-/** The settle statement's values for `s`, also for the transaction that writes notices with it (src/operational/store.ts). */
-export function settleFailureValues(s: Settlement): unknown[] {
-  return [s.deliveryId, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain];
-}
+const SETTLE_FAILURE = preparedStatement(
+  "settle_failure",
+  `UPDATE deliveries
+      SET chain_attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
+          status = $6::delivery_status, next_attempt_at = $7, updated_at = $3
+    WHERE id = $1 AND chain = $8 AND status = 'pending' AND chain_attempts = $2 - 1`,
+);
 
 /**
- * …then the delivery. When the webhook is being disabled, or a notice may be due, the
- * settlement goes through src/operational/store.ts instead, which writes it with them.
+ * …then the delivery; answers whether this attempt settled it (a second run of the same
+ * attempt settles nothing). On the pool, or inside the transaction of src/operational/store.ts
+ * when the webhook is being disabled or a notice may be due, which writes them with it.
  */
-export async function settleFailure(sql: Sql, s: Settlement): Promise<void> {
-  await SETTLE_FAILURE(sql, settleFailureValues(s));
+export async function settleFailure(on: Sql | PoolClient, s: Settlement): Promise<boolean> {
+  const { rowCount } = await SETTLE_FAILURE(on, [s.deliveryId, s.chainAttempts, s.at, s.statusCode, s.lastError, s.status, s.nextAttemptAt, s.chain]);
+  return rowCount === 1;
 }
 
 const MARK_SKIPPED = preparedStatement(

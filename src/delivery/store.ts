@@ -6,8 +6,6 @@ import {
   recordFailure,
   recordSuccesses,
   settleFailure,
-  settleFailureValues,
-  SETTLE_FAILURE_TEXT,
   type AttemptRow,
   type DeliveryForAttempt,
   type Settlement,
@@ -62,9 +60,9 @@ export function createDeliveryStore(sql: Sql, opts: DeliveryStoreOptions): Deliv
     load,
     recordSuccess: (row, settlement) => recordSuccess({ row, settlement }),
     recordFailure: (row, at) => recordFailure(sql, row, at),
-    settleFailure: (settlement) => settleFailure(sql, settlement),
+    settleFailure: async (settlement) => void (await settleFailure(sql, settlement)),
     settleFailureWithNotices: (failure, candidates, policy) =>
-      settleFailureWithNotices(sql, { ...failure, settle: { text: SETTLE_FAILURE_TEXT, values: settleFailureValues(failure.settlement) } }, candidates, policy),
+      settleFailureWithNotices(sql, { ...failure, settle: (client) => settleFailure(client, failure.settlement) }, candidates, policy),
     markSkipped: (deliveryId, chain, reason) => markSkipped(sql, deliveryId, chain, reason),
   };
 }

@@ -9,15 +9,17 @@ export interface FailureState {
   failingSince: Date | null;
 }
 
-export type HealthSignal = { kind: "none" } | { kind: "disable"; reason: string };
+/** `code` says which rule disabled it, as `disabledReasonCode` reads back from the stored reason. */
+export type HealthSignal = { kind: "none" } | { kind: "disable"; reason: string; code: "gone" | "failing" };
 
 export function afterFailure(state: FailureState, now: Date, disableAfterMs: number, gone: boolean): HealthSignal {
   if (state.status === "disabled") return { kind: "none" };
-  if (gone) return { kind: "disable", reason: GONE_REASON };
+  if (gone) return { kind: "disable", reason: GONE_REASON, code: "gone" };
   if (state.failingSince && now.getTime() - state.failingSince.getTime() >= disableAfterMs) {
     return {
       kind: "disable",
       reason: `${FAILING_REASON_PREFIX} ${Math.floor((now.getTime() - state.failingSince.getTime()) / 3_600_000)} h (${state.consecutiveFailures} consecutive failures)`,
+      code: "failing",
     };
   }
   return { kind: "none" };

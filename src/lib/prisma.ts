@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { Pool } from "pg";
+import { Pool, type PoolClient } from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -65,5 +65,6 @@ export function createDatabase(databaseUrl: string, poolSize: number): Database 
  * few runs. The text must be fixed: one name, one text.
  */
 export function preparedStatement<R extends object = Record<string, unknown>>(name: string, text: string) {
-  return (sql: Sql, values: unknown[]) => sql.query<R>({ name: `hr_${name}`, text, values });
+  // On the pool, or on one of its connections inside a transaction.
+  return (sql: Sql | PoolClient, values: unknown[]) => sql.query<R>({ name: `hr_${name}`, text, values });
 }

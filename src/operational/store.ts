@@ -50,10 +50,10 @@ export interface FailureSettlement {
   deliveryId: string;
   eventId: string;
   eventType: string;
-  /** The settle UPDATE of src/delivery/delivery-store.ts, with its values. */
-  settle: { text: string; values: unknown[] };
-  disableReason: string | null;
-  disableReasonCode: "gone" | "failing" | null;
+  /** Settles the delivery on the transaction's connection (src/delivery/delivery-store.ts); true if this attempt settled it. */
+  settle(client: PoolClient): Promise<boolean>;
+  /** The failure tracker disables the webhook with this failure (src/health/failure-tracker.ts). */
+  disable: { reason: string; code: "gone" | "failing" } | null;
   lastError: string;
   lastStatusCode: number | null;
   attempts: number;
@@ -87,13 +87,13 @@ export async function settleFailureWithNotices(sql: Sql, s: FailureSettlement, c
       [s.webhookId],
     );
     const w = rows[0];
-    const settled = (await client.query(s.settle.text, s.settle.values)).rowCount === 1;
+    const settled = await s.settle(client);
     if (!w) return 0;
     const about: NoticeWebhook = { id: s.webhookId, url: w.url, description: w.description };
     const notices: Notice[] = [];
-    if (candidates.includes("webhook.disabled") && s.disableReason !== null && w.status === "active") {
-      await client.query(`UPDATE webhooks SET status = 'disabled', disabled_reason = $2, disabled_at = $3, updated_at = $3 WHERE id = $1`, [s.webhookId, s.disableReason, s.at]);
-      notices.push(notice("webhook.disabled", w, s.webhookId, { webhook: about, reason: s.disableReason, reasonCode: s.disableReasonCode ?? "failing", disabledAt: s.at.toISOString() }));
+    if (candidates.includes("webhook.disabled") && s.disable && w.status === "active") {
+      await client.query(`UPDATE webhooks SET status = 'disabled', disabled_reason = $2, disabled_at = $3, updated_at = $3 WHERE id = $1`, [s.webhookId, s.disable.reason, s.at]);
+      notices.push(notice("webhook.disabled", w, s.webhookId, { webhook: about, reason: s.disable.reason, reasonCode: s.disable.code, disabledAt: s.at.toISOString() }));
     }
     const failing = { consecutiveFailures: w.consecutive_failures, failingNoticeOpen: w.failing_notice_open, failingNoticedAt: w.failing_noticed_at };
     if (candidates.includes("webhook.failing") && w.status === "active" && failingDue(failing, s.at, p)) {

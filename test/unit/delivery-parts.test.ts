@@ -67,7 +67,7 @@ describe("afterFailure", () => {
   });
 
   it("disables at once when the endpoint is gone", () => {
-    expect(afterFailure(state(null), now, 5 * day, true)).toEqual({ kind: "disable", reason: "the endpoint answered 410 Gone" });
+    expect(afterFailure(state(null), now, 5 * day, true)).toEqual({ kind: "disable", reason: "the endpoint answered 410 Gone", code: "gone" });
   });
 
   it("disables once failures have lasted the configured period, not before", () => {
@@ -75,6 +75,7 @@ describe("afterFailure", () => {
     expect(afterFailure(state(5 * day), now, 5 * day, false)).toEqual({
       kind: "disable",
       reason: "every attempt failed for 120 h (42 consecutive failures)",
+      code: "failing",
     });
   });
 
@@ -87,6 +88,9 @@ describe("afterFailure", () => {
     const failing = afterFailure(state(5 * day), now, 5 * day, false);
     expect(gone.kind === "disable" && disabledReasonCode(gone.reason)).toBe("gone");
     expect(failing.kind === "disable" && disabledReasonCode(failing.reason)).toBe("failing");
+    // The code the tracker returns and the code read back from what it stored agree.
+    expect(gone.kind === "disable" && gone.code).toBe("gone");
+    expect(failing.kind === "disable" && failing.code).toBe("failing");
     expect(disabledReasonCode("paused")).toBe("paused");
     expect(disabledReasonCode("paused: maintenance until 5 pm")).toBe("paused");
     expect(disabledReasonCode("pausedx")).toBe("other");
