@@ -6,7 +6,7 @@ import { AppError } from "../lib/errors";
 import type { Admit } from "../rate-limit/admission";
 import type { AuthDeps } from "./auth";
 import { errorHandler, notFoundHandler } from "./errors";
-import { labelRoute, recordRequests } from "./request-metrics";
+import { labelledAs, recordRequests } from "./request-metrics";
 import type { Metrics } from "../metrics/metrics";
 import { mountRoutes } from "./router";
 import type { AnyRoute } from "./route";
@@ -51,19 +51,9 @@ export function createApp(deps: AppDeps): Express {
   );
   // After pino-http, whose request id the span carries.
   if (deps.requestSpans) app.use(deps.requestSpans);
-  if (deps.metricsEndpoint) {
-    app.get("/metrics", (_req, res, next) => {
-      labelRoute(res, "/metrics");
-      next();
-    }, deps.metricsEndpoint);
-  }
+  if (deps.metricsEndpoint) app.get("/metrics", labelledAs("/metrics"), deps.metricsEndpoint);
   // Every page and asset of the portal is one route: its file names are not worth a series each.
-  if (deps.portal) {
-    app.use("/portal", (_req, res, next) => {
-      labelRoute(res, "/portal");
-      next();
-    }, deps.portal);
-  }
+  if (deps.portal) app.use("/portal", labelledAs("/portal"), deps.portal);
   app.use(requireJsonBodies);
   app.use(mountRoutes(deps.routes, deps.auth, deps.maxRequestBytes, deps.admit));
   app.use(notFoundHandler(allowedMethodsFor(deps.routes)));

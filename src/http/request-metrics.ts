@@ -5,10 +5,19 @@ import type { Metrics } from "../metrics/metrics";
 /**
  * The route template a response answered for, as declared (`/v1/webhooks/:id`), set by whoever
  * routes the request (src/http/router.ts, the portal mount): never the raw path, whose ids
- * would make a series per resource.
+ * would make a series per resource. The metrics label requests with it and the tracing names
+ * request spans with it.
  */
 export function labelRoute(res: Response, template: string): void {
   res.locals.routeTemplate = template;
+}
+
+/** A middleware that labels every response it sees as `template` (a mount point whose paths are one route). */
+export function labelledAs(template: string): RequestHandler {
+  return (_req, res, next) => {
+    labelRoute(res, template);
+    next();
+  };
 }
 
 export function routeTemplateOf(res: Response): string | undefined {

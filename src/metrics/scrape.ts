@@ -95,28 +95,22 @@ export function registerScrapeGauges(registry: Registry, src: ScrapeSources, opt
   });
   unlabelled("hookrelay_deliveries_due", `Pending deliveries due now (in flight or waiting for a slot or a worker); counted up to ${DUE_COUNT_CAP}, so ${DUE_COUNT_CAP} means at least that many.`, fromPostgres, (b) => b.due);
   unlabelled("hookrelay_backlog_lag_seconds", "Age of the oldest pending delivery that is due: how long it has waited past its due time (0 when none is due).", fromPostgres, (b) => b.lagSeconds);
-  new Gauge({
-    name: "hookrelay_webhooks",
-    help: "Webhooks by health: disabled, warning (active with at least HOOKRELAY_FAILURE_WARNING_THRESHOLD consecutive failures) or healthy.",
-    labelNames: ["health"],
-    registers,
-    async collect() {
-      const b = await fromPostgres();
-      this.reset();
-      if (b) for (const health of HEALTHS) this.set({ health }, b.webhooks[health]);
-    },
-  });
-  new Gauge({
-    name: "hookrelay_queue_jobs",
-    help: "BullMQ delivery jobs by state (waiting, active, delayed, prioritized). Tickets still waiting in the fair scheduler are not jobs yet: see hookrelay_deliveries_due.",
-    labelNames: ["state"],
-    registers,
-    async collect() {
-      const q = await fromRedis();
-      this.reset();
-      if (q) for (const state of JOB_STATES) this.set({ state }, q.jobs[state]);
-    },
-  });
+  labelled(
+    "hookrelay_webhooks",
+    "Webhooks by health: disabled, warning (active with at least HOOKRELAY_FAILURE_WARNING_THRESHOLD consecutive failures) or healthy.",
+    "health",
+    HEALTHS,
+    fromPostgres,
+    (b, health) => b.webhooks[health],
+  );
+  labelled(
+    "hookrelay_queue_jobs",
+    "BullMQ delivery jobs by state (waiting, active, delayed, prioritized). Tickets still waiting in the fair scheduler are not jobs yet: see hookrelay_deliveries_due.",
+    "state",
+    JOB_STATES,
+    fromRedis,
+    (q, state) => q.jobs[state],
+  );
   unlabelled("hookrelay_in_flight_leases", "Scheduler slots taken across the deployment: attempts dispatched and not yet released (ZCARD of the scheduler's released set).", fromRedis, (q) => q.inFlight);
   new Gauge({
     name: "hookrelay_redis_connected",
@@ -153,6 +147,21 @@ export function registerScrapeGauges(registry: Registry, src: ScrapeSources, opt
       }
     },
   });
+
+  /** A gauge of one value per label value from a reading; all absent when the reading is. */
+  function labelled<T, V extends string>(name: string, help: string, label: string, values: readonly V[], reading: () => Promise<T | null>, pick: (r: T, value: V) => number) {
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      async collect() {
+        const r = await reading();
+        this.reset();
+        if (r) for (const value of values) this.set({ [label]: value }, pick(r, value));
+      },
+    });
+  }
 
   /** A gauge of one value from a reading; absent when the reading is. */
   function unlabelled<T>(name: string, help: string, reading: () => Promise<T | null>, pick: (r: T) => number) {

@@ -1,3 +1,5 @@
+import { z } from "../lib/zod";
+
 /**
  * The operational events hookrelay emits about an account's own webhooks, as their payloads
  * go out (the `data` of the event). Built-in event types: an account subscribes a webhook to
@@ -11,45 +13,55 @@ export function isOperationalEventType(type: string): type is OperationalEventTy
   return (OPERATIONAL_EVENT_TYPES as readonly string[]).includes(type);
 }
 
+/*
+ * The payloads as zod schemas: the types below are read from them, and the API's OpenAPI
+ * document (src/http/routes/notices.ts) publishes them, so the two cannot drift apart.
+ */
 /** The webhook a notice is about, as the customer knows it. */
-export interface NoticeWebhook {
-  id: string;
-  url: string;
-  description: string | null;
-}
+const NoticeWebhook = z.object({ id: z.string(), url: z.string(), description: z.string().nullable() });
+const at = z.string().datetime();
 
-export interface WebhookDisabledData {
-  webhook: NoticeWebhook;
-  /** The stored reason, in English (as the API's `disabledReason`). */
-  reason: string;
-  /** "gone" (the endpoint answered 410) or "failing" (every attempt failed for the disable window). */
-  reasonCode: "gone" | "failing";
-  disabledAt: string;
-}
+export const WebhookDisabledPayload = z
+  .object({
+    webhook: NoticeWebhook,
+    reason: z.string().openapi({ description: "The stored reason, in English (as the webhook's `disabledReason`)." }),
+    reasonCode: z.enum(["gone", "failing"]).openapi({ description: "`gone`: the endpoint answered 410. `failing`: every attempt failed for the disable window." }),
+    disabledAt: at,
+  })
+  .openapi("WebhookDisabledData");
 
-export interface WebhookFailingData {
-  webhook: NoticeWebhook;
-  consecutiveFailures: number;
-  failingSince: string | null;
-  /** Why the attempt that crossed the threshold failed. */
-  lastError: string;
-}
+export const WebhookFailingPayload = z
+  .object({
+    webhook: NoticeWebhook,
+    consecutiveFailures: z.number().int(),
+    failingSince: at.nullable(),
+    lastError: z.string().openapi({ description: "Why the attempt that crossed the warning threshold failed." }),
+  })
+  .openapi("WebhookFailingData");
 
-export interface WebhookRecoveredData {
-  webhook: NoticeWebhook;
-  /** When the run of failures it recovered from began. */
-  failingSince: string | null;
-  recoveredAt: string;
-}
+export const WebhookRecoveredPayload = z
+  .object({
+    webhook: NoticeWebhook,
+    failingSince: at.nullable().openapi({ description: "When the run of failures it recovered from began." }),
+    recoveredAt: at,
+  })
+  .openapi("WebhookRecoveredData");
 
-export interface DeliveryExhaustedData {
-  webhook: NoticeWebhook;
-  delivery: { id: string; eventId: string; eventType: string; attempts: number };
-  lastError: string;
-  lastStatusCode: number | null;
-  /** Deliveries of this webhook that also ended failed since the previous notice, folded into this one (see policy.ts). */
-  alsoExhausted: number;
-}
+export const DeliveryExhaustedPayload = z
+  .object({
+    webhook: NoticeWebhook,
+    delivery: z.object({ id: z.string(), eventId: z.string(), eventType: z.string(), attempts: z.number().int() }),
+    lastError: z.string(),
+    lastStatusCode: z.number().int().nullable(),
+    alsoExhausted: z.number().int().openapi({ description: "Deliveries of this webhook that also ended failed since the previous notice, folded into this one." }),
+  })
+  .openapi("DeliveryExhaustedData");
+
+export type NoticeWebhook = z.infer<typeof NoticeWebhook>;
+export type WebhookDisabledData = z.infer<typeof WebhookDisabledPayload>;
+export type WebhookFailingData = z.infer<typeof WebhookFailingPayload>;
+export type WebhookRecoveredData = z.infer<typeof WebhookRecoveredPayload>;
+export type DeliveryExhaustedData = z.infer<typeof DeliveryExhaustedPayload>;
 
 export type OperationalEventData = {
   "webhook.disabled": WebhookDisabledData;

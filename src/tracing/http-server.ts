@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type TextMapPropagator, type Tracer } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
 import type { Request, RequestHandler, Response } from "express";
+import { routeTemplateOf } from "../http/request-metrics";
 import type { SpanParent } from "./tracing";
 
 /** Where a request's span context waits for its handler (res.locals: per request, and typed nowhere else). */
@@ -16,9 +17,10 @@ const headerGetter = {
 const UNTRACED = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /**
- * A SERVER span per request (but probes and scrapes), named "<METHOD> <route template>" once the router has matched
- * (just "<METHOD>" when nothing did, as the conventions say: the raw path would make a name per
- * id). An incoming `traceparent` (a product service emitting events inside a trace of its own)
+ * A SERVER span per request (but probes and scrapes), named "<METHOD> <route template>" from the
+ * route the router labelled it with (src/http/request-metrics.ts, as the metrics read it), or
+ * just "<METHOD>" when nothing did, as the conventions say: the raw path would make a name per
+ * id. An incoming `traceparent` (a product service emitting events inside a trace of its own)
  * is honoured: the request's span joins that trace. Installed only when tracing is on.
  */
 export function requestSpans(tracer: Tracer, propagator: TextMapPropagator): RequestHandler {
@@ -41,7 +43,7 @@ export function requestSpans(tracer: Tracer, propagator: TextMapPropagator): Req
     );
     res.locals[LOCALS_KEY] = trace.setSpan(parent, span);
     res.once("close", () => {
-      const route = routeTemplate(req);
+      const route = routeTemplateOf(res);
       if (route) {
         span.updateName(`${req.method} ${route}`);
         span.setAttribute(ATTR_HTTP_ROUTE, route);
@@ -59,12 +61,6 @@ export function requestSpans(tracer: Tracer, propagator: TextMapPropagator): Req
     });
     next();
   };
-}
-
-/** The matched route as declared (`/v1/webhooks/:id`), under the router's mount path; null when no route matched. */
-function routeTemplate(req: Request): string | null {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === "string" ? `${req.baseUrl ?? ""}${path}` : null;
 }
 
 /** The span of the request `res` answers, for what the handler starts under it; undefined when tracing is off. */
