@@ -1,9 +1,9 @@
 import type { Locator, Page } from "playwright-core";
 import { eventually, type TestApp } from "../support/app";
-import { launchBrowser, type TestBrowser } from "../support/browser";
+import type { TestBrowser } from "../support/browser";
 import { aWebhook } from "../support/factories";
 import type { RecordedRequest, WebhookReceiver } from "../support/receivers";
-import { signIn, startPortalApp, t, tPattern } from "../support/portal";
+import { signIn, t, tPattern, usePortalSuite } from "../support/portal";
 
 const TOKEN = "portal-e2e-log-token-0001";
 
@@ -33,10 +33,10 @@ describe("the delivery log and events in the portal", () => {
   let webhookId: string;
   const eventIds: string[] = [];
 
-  beforeAll(async () => {
-    // One attempt per delivery: a failure stays one failed attempt.
-    app = await startPortalApp({ HOOKRELAY_RETRY_SCHEDULE: "0", HOOKRELAY_RETRY_JITTER: "0" });
-    key = (await app.newAccount("Log Co")).apiKey;
+  // One attempt per delivery: a failure stays one failed attempt.
+  usePortalSuite({ env: { HOOKRELAY_RETRY_SCHEDULE: "0", HOOKRELAY_RETRY_JITTER: "0" }, account: "Log Co", seed }, (s) => ({ app, key, browser, page } = s));
+
+  async function seed(app: TestApp, key: string) {
     ({ receiver, id: webhookId } = await aWebhook(app, key, { token: TOKEN, eventTypes: ["message.created", "chat.status_changed"] }));
     receiver.respond = (req, res) => {
       const failing = JSON.parse(req.body.toString()).data.fail === true;
@@ -50,19 +50,7 @@ describe("the delivery log and events in the portal", () => {
       await eventually(async () => receiver.deliveries.length === i + 1, `delivery ${i}`);
     }
     await eventually(async () => (await app.call("GET", `/v1/webhooks/${webhookId}/deliveries`, { key })).body.data.length === EMITTED.length, "every attempt logged");
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-    await signIn(page, app, key);
-  });
-  afterEach(async () => {
-    await page.close();
-  });
+  }
 
   const logUrl = `/webhooks/{id}/log`;
   const openLog = async (p: Page = page) => {

@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
 import type { Locator, Page } from "playwright-core";
 import { eventually, type TestApp } from "../support/app";
-import { launchBrowser, type TestBrowser } from "../support/browser";
-import { aWebhook } from "../support/factories";
-import { signIn, startPortalApp, t } from "../support/portal";
-import { startWebhookReceiver, type WebhookReceiver } from "../support/receivers";
+import type { TestBrowser } from "../support/browser";
+import { aReceiver, aWebhook } from "../support/factories";
+import { heading1, t, usePortalSuite } from "../support/portal";
+import type { WebhookReceiver } from "../support/receivers";
 
 const TOKEN = "portal-e2e-forms-token-0001";
 
@@ -32,29 +32,10 @@ describe("the portal's forms", () => {
   let browser: TestBrowser;
   let page: Page;
 
-  beforeAll(async () => {
-    app = await startPortalApp({ HOOKRELAY_RETRY_SCHEDULE: "0", HOOKRELAY_RETRY_JITTER: "0" });
-    key = (await app.newAccount("Forms Co")).apiKey;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-    await signIn(page, app, key);
-  });
-  afterEach(async () => {
-    await page.close();
-  });
+  usePortalSuite({ env: { HOOKRELAY_RETRY_SCHEDULE: "0", HOOKRELAY_RETRY_JITTER: "0" }, account: "Forms Co" }, (s) => ({ app, key, browser, page } = s));
 
-  const h1 = (name: string) => page.getByRole("heading", { level: 1, name, exact: true });
-  const receiverOfOurOwn = async (token = TOKEN): Promise<WebhookReceiver> => {
-    const r = await startWebhookReceiver(token);
-    app.onClose(() => r.close());
-    return r;
-  };
+  const h1 = (name: string) => heading1(page, name);
+  const receiverOfOurOwn = (token = TOKEN): Promise<WebhookReceiver> => aReceiver(app, token);
   const getWebhook = async (id: string) => app.call("GET", `/v1/webhooks/${id}`, { key });
   const webhookAt = async (url: string) => (await app.call("GET", "/v1/webhooks", { key })).body.data.find((w: { url: string }) => w.url === url);
   const handshakesTo = (r: WebhookReceiver) => r.requests.filter((req) => req.method === "GET").length;

@@ -1,10 +1,10 @@
 import type { Page } from "playwright-core";
 import { pt } from "../../portal/src/i18n/pt";
 import { eventually, type TestApp } from "../support/app";
-import { expectNoSeriousA11yViolations, launchBrowser, type TestBrowser } from "../support/browser";
+import { expectNoSeriousA11yViolations, type TestBrowser } from "../support/browser";
 import { aWebhook } from "../support/factories";
 import { expectVisibleFocus, focused, hasFocus, pressUntilFocused } from "../support/keyboard";
-import { createPortalLink, signIn, startPortalApp, t } from "../support/portal";
+import { createPortalLink, heading1, signIn, t, usePortalSuite } from "../support/portal";
 import type { WebhookReceiver } from "../support/receivers";
 
 const TOKEN = "portal-e2e-keyboard-token-01";
@@ -22,27 +22,19 @@ describe("the portal with the keyboard alone, and in Portuguese", () => {
   let receiver: WebhookReceiver;
   let webhookId: string;
 
-  beforeAll(async () => {
-    app = await startPortalApp({ HOOKRELAY_RETRY_SCHEDULE: "0", HOOKRELAY_RETRY_JITTER: "0" });
-    key = (await app.newAccount("Keyboard Co")).apiKey;
+  usePortalSuite(
+    { env: { HOOKRELAY_RETRY_SCHEDULE: "0", HOOKRELAY_RETRY_JITTER: "0" }, account: "Keyboard Co", signedIn: false, seed },
+    (s) => ({ app, key, browser, page } = s),
+  );
+
+  async function seed(app: TestApp, key: string) {
     ({ receiver, id: webhookId } = await aWebhook(app, key, { token: TOKEN, eventTypes: ["message.created", "chat.status_changed"], description: "Orders" }));
     receiver.respond = (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("keyboard ok");
     await app.call("POST", "/v1/events", { key, body: { type: "message.created", data: { n: 1 } } });
     await eventually(async () => (await app.call("GET", `/v1/webhooks/${webhookId}/deliveries`, { key })).body.data.length === 1, "the event's attempt");
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-  });
-  afterEach(async () => {
-    await page.close();
-  });
+  }
 
-  const h1 = (name: string) => page.getByRole("heading", { level: 1, name, exact: true });
+  const h1 = (name: string) => heading1(page, name);
   const nav = () => page.getByRole("navigation", { name: t("app.nav") });
 
   it("signs in by link, reaches a webhook, sends a test event, opens and cancels the delete dialog and reaches the delivery log, by keyboard only, with focus always visible", async () => {

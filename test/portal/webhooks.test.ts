@@ -1,10 +1,9 @@
 import { createHmac } from "node:crypto";
 import type { Page } from "playwright-core";
 import { eventually, type TestApp } from "../support/app";
-import { launchBrowser, type TestBrowser } from "../support/browser";
-import { aWebhook } from "../support/factories";
-import { expectedHubSignature, startWebhookReceiver, type Respond, type WebhookReceiver } from "../support/receivers";
-import { signIn, startPortalApp, t } from "../support/portal";
+import { aReceiver, aWebhook } from "../support/factories";
+import { expectedHubSignature, type Respond, type WebhookReceiver } from "../support/receivers";
+import { heading1, t, usePortalSuite } from "../support/portal";
 
 const TOKEN = "portal-e2e-verify-token-01";
 const answer = (status: number, text = "ok"): Respond => (_req, res) => res.writeHead(status, { "content-type": "text/plain" }).end(text);
@@ -22,36 +21,15 @@ const verifyingSignatures = (secret: string): Respond => (req, res) => {
 describe("managing webhooks in the portal", () => {
   let app: TestApp;
   let key: string;
-  let browser: TestBrowser;
   let page: Page;
 
-  beforeAll(async () => {
-    app = await startPortalApp({
-      HOOKRELAY_FAILURE_WARNING_THRESHOLD: "2",
-      HOOKRELAY_RETRY_SCHEDULE: "0,50ms,50ms",
-      HOOKRELAY_RETRY_JITTER: "0",
-    });
-    key = (await app.newAccount("Webhook Co")).apiKey;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-    await signIn(page, app, key);
-  });
-  afterEach(async () => {
-    await page.close();
-  });
+  usePortalSuite(
+    { env: { HOOKRELAY_FAILURE_WARNING_THRESHOLD: "2", HOOKRELAY_RETRY_SCHEDULE: "0,50ms,50ms", HOOKRELAY_RETRY_JITTER: "0" }, account: "Webhook Co" },
+    (s) => ({ app, key, page } = s),
+  );
 
-  const h1 = (name: string) => page.getByRole("heading", { level: 1, name, exact: true });
-  const receiverOfOurOwn = async (token = TOKEN): Promise<WebhookReceiver> => {
-    const r = await startWebhookReceiver(token);
-    app.onClose(() => r.close());
-    return r;
-  };
+  const h1 = (name: string) => heading1(page, name);
+  const receiverOfOurOwn = (token = TOKEN): Promise<WebhookReceiver> => aReceiver(app, token);
   const webhookNamed = async (url: string) => (await app.call("GET", "/v1/webhooks", { key })).body.data.find((w: { url: string }) => w.url === url);
   const openWebhook = async (url: string) => {
     await page.goto(`${app.baseUrl}/portal/webhooks`);

@@ -4,6 +4,13 @@ import { startWebhookReceiver, type WebhookReceiver } from "./receivers";
 
 export const DEFAULT_TOKEN = "factory-verify-token-0001";
 
+/** A customer's endpoint of its own (answering the handshake for `token`), closed with the app. */
+export async function aReceiver(app: TestApp, token: string = DEFAULT_TOKEN, path?: string): Promise<WebhookReceiver> {
+  const receiver = await startWebhookReceiver(token, path);
+  app.onClose(() => receiver.close());
+  return receiver;
+}
+
 /**
  * A receiver of its own with a webhook registered on it (handshake and all), closed with the
  * app. `aWebhook(app, key, { eventTypes: ["chat.status_changed"] })`.
@@ -22,8 +29,7 @@ export async function aWebhook(
   } = {},
 ): Promise<{ receiver: WebhookReceiver; id: string; secret: string }> {
   const token = overrides.token === undefined ? DEFAULT_TOKEN : overrides.token;
-  const receiver = await startWebhookReceiver(token ?? "", overrides.path);
-  app.onClose(() => receiver.close());
+  const receiver = await aReceiver(app, token ?? "", overrides.path);
   const res = await app.call("POST", "/v1/webhooks", {
     key,
     body: {

@@ -1,9 +1,10 @@
-import { expect } from "@jest/globals";
-import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "@jest/globals";
+import type { Locator, Page } from "playwright-core";
 import { ensurePortalBuilt } from "../../harness/portal-build";
 import { en, type MessageKey } from "../../portal/src/i18n/en";
 import { startTestApp, type TestApp } from "./app";
 import type { ContainerOverrides } from "../../src/container";
+import { launchBrowser, type TestBrowser } from "./browser";
 import { runId } from "./env";
 
 /**
@@ -13,6 +14,52 @@ import { runId } from "./env";
 export async function startPortalApp(env: Record<string, string> = {}, overrides: ContainerOverrides = {}): Promise<TestApp> {
   await ensurePortalBuilt({ run: runId(), log: (m) => console.warn(m) });
   return startTestApp(env, { ...overrides, worker: true });
+}
+
+export interface PortalSuite {
+  app: TestApp;
+  /** The account's API key. */
+  key: string;
+  browser: TestBrowser;
+  /** This test's page. */
+  page: Page;
+}
+
+/**
+ * What a test/portal file starts with: before all, the portal's app (with `env`), an account
+ * named `account`, then `seed` if given, then a browser; before each test a fresh page, signed
+ * in to the account unless `signedIn` is false; everything closed after. `bind` is handed the
+ * suite each time it changes, for the file's own variables: `(s) => ({ app, key, browser, page } = s)`.
+ */
+export function usePortalSuite(
+  opts: { env?: Record<string, string>; account: string; signedIn?: boolean; seed?: (app: TestApp, key: string) => Promise<void> },
+  bind: (suite: PortalSuite) => void,
+): void {
+  const suite = {} as PortalSuite;
+  beforeAll(async () => {
+    suite.app = await startPortalApp(opts.env);
+    suite.key = (await suite.app.newAccount(opts.account)).apiKey;
+    await opts.seed?.(suite.app, suite.key);
+    suite.browser = await launchBrowser();
+    bind(suite);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.app?.close();
+  });
+  beforeEach(async () => {
+    suite.page = await suite.browser.newPage();
+    if (opts.signedIn !== false) await signIn(suite.page, suite.app, suite.key);
+    bind(suite);
+  });
+  afterEach(async () => {
+    await suite.page.close();
+  });
+}
+
+/** The page's level-one heading named exactly `name`. */
+export function heading1(page: Page, name: string): Locator {
+  return page.getByRole("heading", { level: 1, name, exact: true });
 }
 
 /** A catalog string with its `{name}` placeholders filled, as the portal's `t()` does. */
