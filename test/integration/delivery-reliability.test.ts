@@ -54,7 +54,9 @@ describe("delivery under failure", () => {
 
   it("warns at the failure threshold and disables a webhook that keeps failing past the configured period", () =>
     withApp(
-      { HOOKRELAY_RETRY_SCHEDULE: "0,150ms,150ms,150ms,150ms", HOOKRELAY_DISABLE_AFTER: "400ms", HOOKRELAY_FAILURE_WARNING_THRESHOLD: "2" },
+      // Attempts at about 0, 0.1 s, 2.1 s, 2.25 s and 2.4 s: the second crosses the warning threshold
+      // well inside the 1.5 s window (however slow the machine), the third is past it and disables.
+      { HOOKRELAY_RETRY_SCHEDULE: "0,100ms,2s,150ms,150ms", HOOKRELAY_DISABLE_AFTER: "1500ms", HOOKRELAY_FAILURE_WARNING_THRESHOLD: "2" },
       true,
       async (app, key) => {
         const r = await receiver();

@@ -211,8 +211,11 @@ describe("operational events", () => {
   });
 
   it("tells the whole story of an endpoint that keeps failing: failing, disabled for it, then recovered once re-enabled", async () => {
-    // A window of its own: every attempt failing for 300 ms disables the webhook.
-    const short = await startTestApp({ ...ENV, HOOKRELAY_DISABLE_AFTER: "300ms" }, { worker: true });
+    // A window of its own: every attempt failing for 3 s disables the webhook. Long enough that the
+    // first chain's three attempts (milliseconds apart, but seconds on a loaded CI machine) all fall
+    // inside it and cross the warning threshold first; the second emit waits the window out.
+    const windowMs = 3_000;
+    const short = await startTestApp({ ...ENV, HOOKRELAY_DISABLE_AFTER: `${windowMs}ms` }, { worker: true });
     try {
       const { apiKey } = await short.newAccount();
       const down = await aWebhook(short, apiKey, { eventTypes: ["message.created"] });
@@ -222,7 +225,10 @@ describe("operational events", () => {
 
       await emitHere();
       await eventually(async () => noticesAt(ops.receiver).some((n) => n.type === "webhook.failing"), "the failing notice");
-      await new Promise((r) => setTimeout(r, 350));
+      expect(down.receiver.deliveries.length).toBeGreaterThanOrEqual(THRESHOLD);
+      // The streak began at the first failed attempt; the window runs from there.
+      const waitOut = down.receiver.deliveries[0]!.at + windowMs + 100 - Date.now();
+      if (waitOut > 0) await new Promise((r) => setTimeout(r, waitOut));
       await emitHere();
       await eventually(async () => noticesAt(ops.receiver).some((n) => n.type === "webhook.disabled"), "the disabled notice");
       const disabled = noticesAt(ops.receiver).find((n) => n.type === "webhook.disabled")!;
