@@ -40,6 +40,10 @@ RUN (npm ci --omit=dev --no-audit --no-fund \
 COPY --from=build /app/node_modules/.prisma ./node_modules/.prisma
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+# The API commands of `hookrelay` (webhooks, events, deliveries, listen…) are the client package's CLI.
+COPY --from=build /app/packages/client/package.json ./packages/client/package.json
+COPY --from=build /app/packages/client/bin ./packages/client/bin
+COPY --from=build /app/packages/client/dist ./packages/client/dist
 # Migration SQL read by `node bin/hookrelay.js migrate`.
 COPY --from=build /app/prisma ./prisma
 

@@ -19,7 +19,7 @@ const browserGlobals = Object.fromEntries(
 );
 
 module.exports = tseslint.config(
-  { ignores: ["dist/", "node_modules/", "src/generated/", "coverage/", ".data/"] },
+  { ignores: ["dist/", "packages/*/dist/", "node_modules/", "src/generated/", "coverage/", ".data/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -195,9 +195,9 @@ load_secrets() {
 # missing). `npm run build` emits every file, so any output is as old as the last build.
 dist_is_stale() {
   local out
-  for out in dist/workers/api.js dist/workers/delivery.js dist/src/cli/main.js dist/portal/index.html; do
+  for out in dist/workers/api.js dist/workers/delivery.js dist/src/cli/main.js dist/portal/index.html packages/client/dist/cli/main.js; do
     [[ -f "$out" ]] || return 0
-    [[ -z "$(find src workers portal tsconfig.json tsconfig.build.json package-lock.json -newer "$out" -print -quit 2>/dev/null)" ]] || return 0
+    [[ -z "$(find src workers portal packages/client/src packages/client/package.json packages/client/tsconfig.json tsconfig.json tsconfig.build.json package-lock.json -newer "$out" -print -quit 2>/dev/null)" ]] || return 0
   done
   return 1
 }
@@ -316,7 +316,10 @@ $(metrics_banner)
 
   Try:
     curl -s $api/openapi.json | head -c 300; echo
-    curl -s -H "Authorization: Bearer $DEMO_API_KEY" $api/v1/webhooks
+    export HOOKRELAY_API_URL=$api HOOKRELAY_API_KEY=$DEMO_API_KEY
+    node bin/hookrelay.js webhooks list
+    node bin/hookrelay.js listen --forward-to http://localhost:3000/hooks   (your app; Ctrl-C removes the webhook)
+    node bin/hookrelay.js events emit message.created --data '{"text":"hi"}'
 
   Data:
     Postgres     $db_where

@@ -9,17 +9,7 @@ import { systemClock } from "../lib/clock";
 import { createDatabase, type Database } from "../lib/prisma";
 import { createSecretBox } from "../lib/secret-box";
 import { reencryptSecrets } from "../webhooks/reencrypt-secrets";
-
-/**
- * `hookrelay` — operator commands. They need only DATABASE_URL (and `secrets rotate` the
- * keyring): provisioning an account must not require the API's secrets or a running API.
- */
-const USAGE = `usage:
-  hookrelay migrate                              apply database migrations and sync built-in event types
-  hookrelay accounts create <name>               create an account; prints {"accountId","apiKey"}
-  hookrelay keys create --account <id> [--name]  issue another API key; prints {"accountId","keyId","apiKey"}
-  hookrelay demo --state-file <path>             ensure a demo account whose key is kept in <path>
-  hookrelay secrets rotate                       re-encrypt stored secrets with the first key of HOOKRELAY_ENCRYPTION_KEYS`;
+import { USAGE } from "./usage";
 
 class UsageError extends Error {}
 

@@ -40,13 +40,15 @@ function adapterCause(err: Error): AdapterCause | undefined {
  * commit may or may not have happened; callers retry with their idempotency key.)
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  // Not `instanceof Error`: the pool passes on Node's own socket errors (connect ECONNRESET),
+  // which under jest's vm sandbox come from another realm, where that test is false.
+  if (typeof err !== "object" || err === null || typeof (err as { message?: unknown }).message !== "string") return false;
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA.has(err.code)) return true;
-  const cause = adapterCause(err);
+  const cause = adapterCause(err as Error);
   if (cause) return UNAVAILABLE_ADAPTER.has(cause.kind ?? "") || UNAVAILABLE_SQLSTATE.test(cause.originalCode ?? cause.code ?? "");
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && (UNAVAILABLE_SOCKET.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
   // pg's own words when the server drops a connection in use, or the pool cannot get one in time.
-  return /^Connection terminated|timeout exceeded when trying to connect/.test(err.message);
+  return /^Connection terminated|timeout exceeded when trying to connect/.test((err as Error).message);
 }

@@ -30,14 +30,17 @@ export interface TestResponse {
 
 /**
  * The real app on port 0 against its own database and the suite's Redis, under a BullMQ prefix
- * of its own. With `worker: true` it also consumes deliveries, in-process.
+ * of its own. With `worker: true` it also consumes deliveries, in-process. `databaseUrl` maps
+ * the new database's URL to the one the app connects with (a proxy of the test's own, say);
+ * `app.db` keeps the direct one.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  overrides: ContainerOverrides & { worker?: boolean } = {},
+  overrides: ContainerOverrides & { worker?: boolean; databaseUrl?: (url: string) => string } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = testConfig(db.url, { HOOKRELAY_QUEUE_PREFIX: `hrtest-${randomBytes(5).toString("hex")}`, ...env });
+  const appDbUrl = overrides.databaseUrl ? overrides.databaseUrl(db.url) : db.url;
+  const config = testConfig(appDbUrl, { HOOKRELAY_QUEUE_PREFIX: `hrtest-${randomBytes(5).toString("hex")}`, ...env });
   const container = buildContainer(config, overrides);
   const server: Server = await listen(container.createApp(), 0, "127.0.0.1");
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
