@@ -1,3 +1,5 @@
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_RETRY_SCHEDULE } from "./delivery/retry-policy";
 import { parseCidr, type Cidr } from "./egress/ip";
@@ -66,6 +68,34 @@ const cidrList = z.string().transform((raw, ctx) => {
     return z.NEVER;
   }
   return cidrs.map((c) => c.cidr!);
+});
+
+/**
+ * A PEM bundle of CA certificates, read here, once: a file that is missing, unreadable or holds
+ * no valid certificate stops the start with its name, rather than failing every delivery later.
+ */
+const caFile = z.string().transform((path, ctx) => {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `cannot read ${path}: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) {
+    ctx.addIssue({ code: "custom", message: `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+    return z.NEVER;
+  }
+  for (const [i, pem] of pems.entries()) {
+    try {
+      new X509Certificate(pem);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `${path}: certificate ${i + 1} is not valid: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+  }
+  return { path, certificates: pems };
 });
 
 const proxyUrl = z.string().refine((raw) => {
@@ -226,13 +256,24 @@ const envSchema = z.object({
   HOOKRELAY_NOTICE_EXHAUSTED_WINDOW: duration.prefault("1m"),
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
+  HOOKRELAY_JOB_LOCK_DURATION: duration.prefault("10s"),
+  HOOKRELAY_STALLED_INTERVAL: duration.prefault("2s"),
+  HOOKRELAY_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(1000).default(10),
+  // Above the default 5 s delivery timeout: a worker only cut off from Redis (or stalled) has
+  // finished its attempt before another takes the job, so a partition sends nothing twice.
+  HOOKRELAY_WORKER_LIVENESS_TTL: duration.prefault("6s"),
   HOOKRELAY_AUTH_CACHE_TTL: duration.prefault("5s"),
   HOOKRELAY_INGEST_CACHE_TTL: duration.prefault("1s"),
   HOOKRELAY_EGRESS_ALLOW_CIDRS: cidrList.prefault(""),
   HOOKRELAY_EGRESS_PROXY: proxyUrl.optional(),
+  HOOKRELAY_EGRESS_CA_FILE: caFile.optional(),
   HOOKRELAY_RATE_LIMIT: rateRule.prefault("100/s"),
   HOOKRELAY_INGEST_RATE_LIMIT: rateRule.prefault("1000/s"),
   HOOKRELAY_ADMIN_RATE_LIMIT: rateRule.prefault("1000/s"),
+  // All keys of an account together: three keys' worth, so a key rotation (two keys live for
+  // the grace period) or a few services never notice, while fifty keys buy nothing more.
+  HOOKRELAY_ACCOUNT_RATE_LIMIT: rateRule.prefault("300/s"),
+  HOOKRELAY_ACCOUNT_INGEST_RATE_LIMIT: rateRule.prefault("3000/s"),
   HOOKRELAY_RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(1_000).default(50),
   HOOKRELAY_PORTAL_SESSION_TTL: duration.prefault("12h"),
   HOOKRELAY_PORTAL_LINK_TTL: duration.prefault("15m"),
@@ -288,6 +329,16 @@ export interface Config {
   /** How often the worker looks for due deliveries whose job was lost, and how late one must be. */
   recoveryIntervalMs: number;
   recoveryGraceMs: number;
+  /**
+   * BullMQ's job lock and stall check (src/delivery/worker.ts): a job whose worker stopped
+   * renewing its lock runs again once the lock has expired and the next check finds it
+   * (a job found so more than `maxStalledCount` times fails, and is queued again a minute later).
+   */
+  jobLockMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  /** A worker process not heard from (its heartbeat) for this long is dead: its slots are taken back (src/scheduler/lua.ts, reap). */
+  workerLivenessMs: number;
   /** How long an API process trusts a key it has checked (a revoked key works this long at most). */
   authCacheMs: number;
   /**
@@ -299,7 +350,9 @@ export interface Config {
   egressAllowCidrs: Cidr[];
   /** Every outbound connection is tunnelled through this proxy, when set. */
   egressProxyUrl: string | undefined;
-  /** Per-key API limits (null: unlimited); counted in Redis. */
+  /** CA certificates (PEM) trusted for receivers besides Node's roots, from HOOKRELAY_EGRESS_CA_FILE. */
+  egressCaCertificates: string[] | undefined;
+  /** Per-key and per-account API limits (null: unlimited); counted in Redis. */
   rateLimits: RateRules;
   /** The most the limiter may delay a request waiting for Redis before letting it through. */
   rateLimitTimeoutMs: number;
@@ -342,6 +395,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  // BullMQ renews a job's lock every half of it, however long the attempt takes; the bound is for
+  // when renewals stop getting through (the worker's BullMQ connection cut, its event loop
+  // stalled). A lock that outlives the longest attempt has the attempt over, and its outcome
+  // written to Postgres, before the stall check can hand the job to another worker, whose rerun
+  // then finds the attempt made instead of sending it alongside one still in flight.
+  if (e.HOOKRELAY_JOB_LOCK_DURATION <= e.HOOKRELAY_DELIVERY_TIMEOUT_MS) {
+    throw new ConfigError(`invalid configuration:\n  HOOKRELAY_JOB_LOCK_DURATION: must be longer than HOOKRELAY_DELIVERY_TIMEOUT_MS (${e.HOOKRELAY_DELIVERY_TIMEOUT_MS} ms)`);
+  }
+  if (e.HOOKRELAY_WORKER_LIVENESS_TTL < 1_000) {
+    // The heartbeat goes every third of it: a shorter one would count a busy worker's late timer as its death.
+    throw new ConfigError("invalid configuration:\n  HOOKRELAY_WORKER_LIVENESS_TTL: must be at least 1s");
+  }
+  if (e.HOOKRELAY_STALLED_INTERVAL < 100) throw new ConfigError("invalid configuration:\n  HOOKRELAY_STALLED_INTERVAL: must be at least 100ms");
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -375,11 +441,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disableAfterMs: e.HOOKRELAY_DISABLE_AFTER,
     recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
     recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,
+    jobLockMs: e.HOOKRELAY_JOB_LOCK_DURATION,
+    stalledIntervalMs: e.HOOKRELAY_STALLED_INTERVAL,
+    maxStalledCount: e.HOOKRELAY_MAX_STALLED_COUNT,
+    workerLivenessMs: e.HOOKRELAY_WORKER_LIVENESS_TTL,
     authCacheMs: e.HOOKRELAY_AUTH_CACHE_TTL,
     ingestLookupCacheMs: e.HOOKRELAY_INGEST_CACHE_TTL,
     egressAllowCidrs: e.HOOKRELAY_EGRESS_ALLOW_CIDRS,
     egressProxyUrl: e.HOOKRELAY_EGRESS_PROXY,
-    rateLimits: { api: e.HOOKRELAY_RATE_LIMIT, ingest: e.HOOKRELAY_INGEST_RATE_LIMIT, admin: e.HOOKRELAY_ADMIN_RATE_LIMIT },
+    egressCaCertificates: e.HOOKRELAY_EGRESS_CA_FILE?.certificates,
+    rateLimits: {
+      api: e.HOOKRELAY_RATE_LIMIT,
+      ingest: e.HOOKRELAY_INGEST_RATE_LIMIT,
+      admin: e.HOOKRELAY_ADMIN_RATE_LIMIT,
+      accountApi: e.HOOKRELAY_ACCOUNT_RATE_LIMIT,
+      accountIngest: e.HOOKRELAY_ACCOUNT_INGEST_RATE_LIMIT,
+    },
     rateLimitTimeoutMs: e.HOOKRELAY_RATE_LIMIT_TIMEOUT_MS,
     portal: {
       sessionTtlMs: e.HOOKRELAY_PORTAL_SESSION_TTL,

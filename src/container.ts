@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { createAccountsService, type AccountsService } from "./accounts/service";
+import { createKeyRevocations } from "./accounts/key-revocations";
 import type { Config } from "./config";
 import { createDeliveriesService, type DeliveriesService } from "./delivery/deliveries-service";
 import type { DeliverDeps } from "./delivery/deliver";
@@ -25,12 +26,15 @@ import { createRedisRateLimiter } from "./rate-limit/redis-limiter";
 import { createApp } from "./http/app";
 import { buildOpenApiDocument } from "./http/openapi";
 import { accountRoutes } from "./http/routes/accounts";
+import { apiKeyRoutes } from "./http/routes/api-keys";
 import { deliveryRoutes } from "./http/routes/deliveries";
 import { eventTypeRoutes } from "./http/routes/event-types";
 import { eventRoutes } from "./http/routes/events";
 import { systemRoutes } from "./http/routes/system";
 import { webhookRoutes } from "./http/routes/webhooks";
 import { noticeRoutes } from "./http/routes/notices";
+import { auditLogRoutes } from "./http/routes/audit-log";
+import { createAuditLog } from "./audit/service";
 import { createNoticeLog } from "./operational/notices";
 import type { AnyRoute } from "./http/route";
 import { systemClock, type Clock } from "./lib/clock";
@@ -115,7 +119,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const http = createOutboundHttp({
     connectionsPerOrigin: config.connectionsPerOrigin,
     backstopTimeoutMs: Math.max(config.handshakeTimeoutMs, config.deliveryTimeoutMs) + 1_000,
-    egress: { policy: addressPolicy, proxyUrl: config.egressProxyUrl, resolve: overrides.resolveHost },
+    egress: { policy: addressPolicy, proxyUrl: config.egressProxyUrl, resolve: overrides.resolveHost, extraCaCertificates: config.egressCaCertificates },
   });
   const secrets = createSecretBox(config.encryptionKeys);
   const queue = createDeliveryQueue(redisOptionsFromUrl(config.redisUrl), config.queuePrefix);
@@ -141,7 +145,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   queue.client.then((client) => processMetrics.trackConnection("queue", client), () => undefined);
   const enqueue = schedulingEnqueuer(scheduler, redis, 2_000);
 
-  const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs });
+  // Revoked keys leave every API process's auth cache at once (src/accounts/key-revocations.ts).
+  const revocations = createKeyRevocations({ publisher: redis, connectSubscriber: () => createRedis(config.redisUrl, "subscriber"), prefix: config.queuePrefix, logger });
+  const accounts = createAccountsService({ db, sql, clock, authCacheMs: config.authCacheMs, revocations });
   const eventTypes = createEventTypesService({ db });
   const lookups = createLookupCache(config.ingestLookupCacheMs);
   const webhooks = createWebhooksService({
@@ -193,6 +199,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       openApiDocument: () => (openApi ??= buildOpenApiDocument(routes)),
     }),
     ...accountRoutes(accounts),
+    ...apiKeyRoutes(accounts),
     ...eventTypeRoutes(eventTypes),
     ...eventRoutes({
       events,
@@ -206,6 +213,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     ...deliveryRoutes(deliveries),
     ...noticeRoutes(createNoticeLog({ db })),
     ...portalRoutes({ sessions: portalSessions, accounts, publicUrl: config.portal.publicUrl }),
+    ...auditLogRoutes({ auditLog: createAuditLog({ db }), accounts }),
   ];
 
   // Counted under the deployment's prefix (each test file has its own).
@@ -241,6 +249,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     tracing,
     startMetricsServer: () => processMetrics.startServer(),
     createApp: () => {
+      // Only API processes check keys, so only they listen (once, however many apps a test makes).
+      accounts.listenForRevocations();
       processMetrics.markRole("api");
       return createApp({
         routes,
@@ -269,7 +279,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         await settleWithin(queue.waitUntilReady(), 1_000);
         if ((await settleWithin(queue.close(), 500)) === "timed_out") await settleWithin(queue.disconnect(), 200);
       };
-      await Promise.allSettled([closeQueue(), settleWithin(database.close(), 1_000), closeRedis(redis, 500), settleWithin(http.close(), 1_000), settleWithin(tracing.shutdown(), 1_000)]);
+      await Promise.allSettled([closeQueue(), settleWithin(database.close(), 1_000), closeRedis(redis, 500), revocations.close(), settleWithin(http.close(), 1_000), settleWithin(tracing.shutdown(), 1_000)]);
     },
   };
 }

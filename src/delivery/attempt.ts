@@ -10,6 +10,7 @@ import { describeFailure, isSuccess } from "./retry-policy";
 import type { SecretBox } from "../lib/secret-box";
 import { insertAttempt, type AttemptRow } from "./delivery-store";
 import { maskHeaders } from "./mask-headers";
+import type { ClientIdentity } from "../egress/client-identities";
 
 /** Everything one HTTP try needs, loaded by the caller. */
 export interface AttemptTarget {
@@ -23,6 +24,8 @@ export interface AttemptTarget {
   attemptNumber: number;
   /** Sent besides the usual headers (the signature check marks its probes so). */
   extraHeaders?: Record<string, string>;
+  /** The client certificate the webhook presents (mutual TLS), when it has one. */
+  clientIdentity?: ClientIdentity;
 }
 
 /** The webhook columns an attempt needs to speak its dialect. */
@@ -98,6 +101,7 @@ export async function sendAttempt(deps: AttemptDeps, t: AttemptTarget): Promise<
     body,
     timeoutMs: deps.timeoutMs,
     maxResponseBytes: deps.responseBodyMaxBytes,
+    clientIdentity: t.clientIdentity,
   });
   const success = isSuccess(outcome);
   const row: AttemptRow = {

@@ -12,6 +12,7 @@ import type { DeliveryForAttempt, Settlement } from "./delivery-store";
 import { jobDataFor, memberOf, type DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
 import type { DeliveryStore } from "./store";
+import { clientIdentityFor } from "../webhooks/client-certificate";
 
 /**
  * One dispatched attempt as named steps: triage (load; drop, skip or catch up on what must not
@@ -156,6 +157,7 @@ async function attempt(deps: DeliverDeps, current: Current, slot: Slot, delivery
     event: delivery.event,
     url: delivery.webhook.url,
     ...signingFor(delivery.webhook, { ...deps, now: deps.clock.now() }),
+    clientIdentity: clientIdentityFor(delivery.webhookId, delivery.webhook, deps.secretBox),
     attemptNumber,
     extraHeaders: traced?.headers,
   });

@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/actor";
+import { writeAudit } from "../audit/store";
 import type { Delivery as DeliveryRow, DeliveryAttempt as AttemptRow } from "../generated/prisma/client";
 import type { EnqueueDeliveries } from "../events/service";
 import type { Clock } from "../lib/clock";
@@ -116,7 +118,7 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
     },
 
     /** A new chain of attempts: same delivery id, same body, the retry schedule from the start. */
-    async redeliver(accountId: string, id: string): Promise<DeliveryDto> {
+    async redeliver(accountId: string, id: string, audit: AuditContext): Promise<DeliveryDto> {
       const row = await loadDelivery(accountId, id);
       if (row.isTest) throw unprocessable("test_delivery", "test deliveries are sent once; send another test event instead");
       if (row.status === "pending") throw conflict("delivery_in_progress", "this delivery is still being attempted");
@@ -126,11 +128,20 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
       }
       const chain = row.chain + 1;
       const now = deps.clock.now();
-      const updated = await db.delivery.updateMany({
-        where: { id, chain: row.chain, status: { not: "pending" } },
-        data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: now, lastError: null },
+      await db.$transaction(async (tx) => {
+        const updated = await tx.delivery.updateMany({
+          where: { id, chain: row.chain, status: { not: "pending" } },
+          data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: now, lastError: null },
+        });
+        if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
+        await writeAudit(tx, audit, {
+          accountId,
+          action: "delivery.redelivered",
+          targetType: "delivery",
+          targetId: id,
+          changes: { status: { from: row.status, to: "pending" }, chain: { from: row.chain, to: chain } },
+        });
       });
-      if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
       (deps.metrics ?? noMetrics).deliveriesCreated(1, "redeliver", accountId);
       try {
         await deps.enqueue([{ id, accountId, webhookId: row.webhookId, chain, chainAttempts: 0, dueAt: now }]);

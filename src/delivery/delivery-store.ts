@@ -30,6 +30,9 @@ export interface DeliveryForAttempt {
     verifyTokenCipher: string;
     previousSecretCipher: string | null;
     previousSecretExpiresAt: Date | null;
+    /** Mutual TLS: the PEM chain and the sealed key, both null for a webhook without one. */
+    clientCertificate: string | null;
+    clientKeyCipher: string | null;
   };
 }
 
@@ -57,6 +60,8 @@ interface Row {
   verify_token_cipher: string;
   previous_secret_cipher: string | null;
   previous_secret_expires_at: Date | null;
+  client_certificate: string | null;
+  client_key_cipher: string | null;
 }
 
 const LOAD = preparedStatement<Row>(
@@ -65,7 +70,8 @@ const LOAD = preparedStatement<Row>(
           d.attempt_count, d.chain, d.chain_attempts, d.next_attempt_at,
           e.id AS event_id, e.type AS e_type, e.created_at AS e_created_at, e.data AS e_data, e.trace_context AS e_trace_context,
           w.url, w.status::text AS w_status, w.disabled_reason, w.dialect, w.dialect_options,
-          w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at
+          w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at,
+          w.client_certificate, w.client_key_cipher
      FROM deliveries d
      JOIN events e ON e.id = d.event_id
      JOIN webhooks w ON w.id = d.webhook_id
@@ -100,6 +106,8 @@ function toDelivery(r: Row): DeliveryForAttempt {
       verifyTokenCipher: r.verify_token_cipher,
       previousSecretCipher: r.previous_secret_cipher,
       previousSecretExpiresAt: r.previous_secret_expires_at,
+      clientCertificate: r.client_certificate,
+      clientKeyCipher: r.client_key_cipher,
     },
   };
 }

@@ -8,6 +8,7 @@ import { sendAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure, isSuccess } from "./retry-policy";
 import type { ProbeResultDto, SignatureVerdict } from "./schemas";
 import { sampleTarget } from "./test-event";
+import { clientIdentityFor } from "../webhooks/client-certificate";
 
 export const PROBE_HEADER = "x-hookrelay-probe";
 
@@ -55,6 +56,7 @@ export function createSignatureCheck(deps: AttemptDeps & { db: Db; secretBox: Se
     const { webhook, type, sample } = await sampleTarget(deps, accountId, webhookId);
     const now = deps.clock.now();
     const { dialect, secrets } = signingFor(webhook, { ...deps, now });
+    const clientIdentity = clientIdentityFor(webhook.id, webhook, deps.secretBox);
     const probe = async (kind: "good" | "bad") => {
       const event = { id: newId("evt", now.getTime()), type, createdAt: now, data: JSON.stringify(sample) };
       const delivery = { id: newId("dlv", now.getTime()), accountId, webhookId, eventType: type, isTest: true };
@@ -67,6 +69,7 @@ export function createSignatureCheck(deps: AttemptDeps & { db: Db; secretBox: Se
         dialect,
         secrets: kind === "good" ? secrets : [wrong],
         attemptNumber: 1,
+        clientIdentity,
         extraHeaders: { [PROBE_HEADER]: `signature-check; signature=${kind === "good" ? "valid" : "invalid"}` },
       });
       return probeResult(sent.outcome);

@@ -7,6 +7,7 @@ import type { SecretBox } from "../lib/secret-box";
 import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure } from "./retry-policy";
 import { ownedWebhook } from "../webhooks/owned";
+import { clientIdentityFor } from "../webhooks/client-certificate";
 import { noMetrics, type Metrics } from "../metrics/metrics";
 
 /**
@@ -46,6 +47,7 @@ export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; se
       event,
       url: webhook.url,
       ...signingFor(webhook, { ...deps, now }),
+      clientIdentity: clientIdentityFor(webhook.id, webhook, deps.secretBox),
       attemptNumber: 1,
     });
     const statusCode = outcome.kind === "response" ? outcome.status : null;

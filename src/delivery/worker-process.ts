@@ -57,10 +57,13 @@ export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() =>
     scheduler,
     exhaustedRetryMs: 60_000,
     slots,
+    lock: { durationMs: config.jobLockMs, stalledIntervalMs: config.stalledIntervalMs, maxStalledCount: config.maxStalledCount },
     logger,
   });
   await worker.waitUntilReady();
   const workerId = `${hostname()}:${process.pid}:${worker.id}`;
+  const heartbeat = startHeartbeat(fairQueue, workerId, worker.id, config.workerLivenessMs, logger);
+  await heartbeat.first;
   fairQueue.setWorker({ id: workerId, freeSlots: () => config.workerConcurrency - slots.busy });
   const recovery = startRecoveryLoop(
     createRecovery({
@@ -101,6 +104,10 @@ export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() =>
       // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
       // its writes; anything not started stays queued for another worker.
       const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000), settleWithin(notices.stop(), 1_000)]);
+      // Stopped cleanly, nothing is left to take back; otherwise the heartbeat stops and, a
+      // liveness TTL later, the scheduler hands what it still holds to the other workers.
+      heartbeat.stop();
+      if (closed === "done") await settleWithin(fairQueue.forget(workerId), 500);
       if (closed === "timed_out") {
         logger.warn({ waitedMs: config.deliveryTimeoutMs + 500 }, "jobs in flight did not finish (Redis or Postgres unreachable?); dropping the worker's connection: BullMQ's stall check hands them out again");
         // Fails the commands BullMQ is waiting on, which lets its close run to the end.
@@ -112,4 +119,28 @@ export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() =>
       processMetrics.trackConnection("worker", null);
     })());
   return stop;
+}
+
+/**
+ * The worker's liveness key, refreshed every third of its TTL on a timer of its own, however
+ * long its attempts take. Its absence is how the scheduler learns the process is dead (see
+ * src/scheduler/lua.ts, TICK): killed, or cut off from Redis for longer than the TTL.
+ */
+function startHeartbeat(fairQueue: FairQueue, workerId: string, bullWorkerId: string, ttlMs: number, logger: Logger) {
+  let failing = false;
+  const beat = () =>
+    fairQueue.heartbeat(workerId, bullWorkerId, ttlMs).then(
+      () => {
+        failing = false;
+      },
+      (err: unknown) => {
+        // Once per outage, not every beat.
+        if (!failing) logger.warn({ err: err instanceof Error ? err.message : err }, "worker heartbeat failed; past its liveness TTL the other workers take over its deliveries");
+        failing = true;
+      },
+    );
+  const timer = setInterval(() => void beat(), Math.max(100, Math.floor(ttlMs / 3)));
+  // Never what keeps the process alive: the worker's stop ends it anyway.
+  timer.unref();
+  return { first: beat(), stop: () => clearInterval(timer) };
 }

@@ -20,6 +20,8 @@ export function createDeliveryWorker(opts: {
   exhaustedRetryMs: number;
   /** Jobs running now, kept up to date here: the scheduler dispatches only for free slots. */
   slots: { busy: number };
+  /** BullMQ's job lock, stall check interval and stall count (config: HOOKRELAY_JOB_LOCK_DURATION…). */
+  lock: { durationMs: number; stalledIntervalMs: number; maxStalledCount: number };
   logger: Logger;
 }): Worker<DeliveryJobData> {
   const worker: Worker<DeliveryJobData> = new Worker<DeliveryJobData>(
@@ -42,15 +44,15 @@ export function createDeliveryWorker(opts: {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
-      // A worker killed mid-attempt, or one that lost Redis while finishing a job, leaves it
+      // A worker that lost Redis while finishing a job (or whose event loop stalled) leaves it
       // active; it comes back once its lock has expired and the stall check next runs, and the
-      // recovery sweep cannot help (an active job looks alive). BullMQ renews a live job's lock
-      // every lockDuration / 2 however long the attempt takes, so the lock can be short: with
-      // these, such a delivery waits 10-20 s instead of 30-60 s with BullMQ's defaults (see
-      // `npm run test:faults`). Only an event loop blocked for over 5 s would lose a live lock.
-      lockDuration: 10_000,
-      stalledInterval: 5_000,
-      maxStalledCount: 10,
+      // recovery sweep cannot help (an active job looks alive). A worker killed outright is
+      // quicker: its heartbeat stops, and the scheduler drops its jobs' locks and marks them
+      // stalled (src/scheduler/lua.ts, reap), so the next check hands them out. BullMQ renews a
+      // live job's lock every lockDuration / 2 however long the attempt takes.
+      lockDuration: opts.lock.durationMs,
+      stalledInterval: opts.lock.stalledIntervalMs,
+      maxStalledCount: opts.lock.maxStalledCount,
     },
   );
   worker.on("failed", (job, err) => {

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { RefusalReason } from "../egress/address-policy";
 import type { HttpOutcome, OutboundHttp } from "../lib/outbound-http";
+import type { ClientIdentity } from "../egress/client-identities";
 import type { Clock } from "../lib/clock";
 import type { HandshakeStyle } from "./types";
 import { USER_AGENT } from "../lib/version";
@@ -13,6 +14,8 @@ export interface OwnershipTarget {
   url: string;
   secret: string;
   style: HandshakeStyle;
+  /** The client certificate the webhook presents (mutual TLS): its receiver may demand it for the handshake too. */
+  clientIdentity?: ClientIdentity;
 }
 
 export type HandshakeFailureReason = "timeout" | "unreachable" | "destination_refused" | "redirect" | "http_status" | "challenge_mismatch";

@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/actor";
+import { writeAudit } from "../audit/store";
 import { conflict, unprocessable } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
@@ -52,7 +54,7 @@ export function createEventTypesService({ db }: { db: Db }) {
       return rows.map(toDto);
     },
 
-    async create(accountId: string, input: CreateEventTypeInput): Promise<EventTypeDto> {
+    async create(accountId: string, input: CreateEventTypeInput, audit: AuditContext): Promise<EventTypeDto> {
       const [taken, count] = await Promise.all([
         db.eventType.findFirst({ where: { name: input.name, OR: [{ accountId: null }, { accountId }] } }),
         db.eventType.count({ where: { accountId } }),
@@ -62,14 +64,24 @@ export function createEventTypesService({ db }: { db: Db }) {
         throw unprocessable("event_type_limit", `an account may define at most ${MAX_EVENT_TYPES_PER_ACCOUNT} event types`);
       }
       try {
-        const row = await db.eventType.create({
-          data: {
-            id: newId("et"),
+        const row = await db.$transaction(async (tx) => {
+          const created = await tx.eventType.create({
+            data: {
+              id: newId("et"),
+              accountId,
+              name: input.name,
+              description: input.description,
+              sample: input.sample === undefined ? Prisma.DbNull : (input.sample as Prisma.InputJsonObject),
+            },
+          });
+          await writeAudit(tx, audit, {
             accountId,
-            name: input.name,
-            description: input.description,
-            sample: input.sample === undefined ? Prisma.DbNull : (input.sample as Prisma.InputJsonObject),
-          },
+            action: "event_type.created",
+            targetType: "event_type",
+            targetId: created.id,
+            changes: { name: { from: null, to: created.name }, description: { from: null, to: created.description } },
+          });
+          return created;
         });
         return toDto(row);
       } catch (err) {
@@ -86,7 +98,7 @@ export function createEventTypesService({ db }: { db: Db }) {
      * creates nothing and reports every type as existing (or skipped). Catalog names bypass
      * the `noun.verb` rule of account-defined names: they are the platform's own.
      */
-    async importCatalog(accountId: string, catalog: SeedCatalogName): Promise<ImportCatalogResultDto> {
+    async importCatalog(accountId: string, catalog: SeedCatalogName, audit: AuditContext): Promise<ImportCatalogResultDto> {
       const types = SEED_CATALOGS[catalog];
       const rows = await db.eventType.findMany({
         where: { name: { in: types.map((t) => t.name) }, OR: [{ accountId: null }, { accountId }] },
@@ -104,15 +116,27 @@ export function createEventTypesService({ db }: { db: Db }) {
       }
       const created: string[] = [];
       const existing = [...plan.existing];
-      // ON CONFLICT DO NOTHING per row: a concurrent import of the same catalog may win a name,
-      // which then counts as existing rather than failing this call.
-      for (const t of plan.create) {
-        const inserted = await db.eventType.createMany({
-          data: [{ id: newId("et"), accountId, name: t.name, description: t.description, sample: t.sample as Prisma.InputJsonObject }],
-          skipDuplicates: true,
-        });
-        (inserted.count === 1 ? created : existing).push(t.name);
-      }
+      await db.$transaction(async (tx) => {
+        // ON CONFLICT DO NOTHING per row: a concurrent import of the same catalog may win a name,
+        // which then counts as existing rather than failing this call.
+        for (const t of plan.create) {
+          const inserted = await tx.eventType.createMany({
+            data: [{ id: newId("et"), accountId, name: t.name, description: t.description, sample: t.sample as Prisma.InputJsonObject }],
+            skipDuplicates: true,
+          });
+          (inserted.count === 1 ? created : existing).push(t.name);
+        }
+        // An import that added nothing changed nothing: no entry.
+        if (created.length > 0) {
+          await writeAudit(tx, audit, {
+            accountId,
+            action: "event_types.imported",
+            targetType: "account",
+            targetId: accountId,
+            changes: { catalog: { from: null, to: catalog }, eventTypes: { from: null, to: created } },
+          });
+        }
+      });
       return { catalog, created, existing, skipped: plan.skipped };
     },
 

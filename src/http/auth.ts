@@ -1,4 +1,5 @@
 import type { Request } from "express";
+import { allows, insufficientScope, type Scope } from "../access/scopes";
 import { secretsEqual } from "../accounts/api-keys";
 import type { AccountsService } from "../accounts/service";
 import { AppError, badRequest, forbidden, unauthorized } from "../lib/errors";
@@ -13,7 +14,7 @@ import type { AuthRequirement, PortalAccessNeeded } from "./route";
 export type Principal =
   | { kind: "anonymous" }
   | { kind: "admin" }
-  | { kind: "account"; accountId: string; keyId: string }
+  | { kind: "account"; accountId: string; keyId: string; keyName: string; scopes: string[] }
   | { kind: "portal"; accountId: string; sessionId: string; access: "manage" | "read" };
 
 export interface AuthDeps {
@@ -26,6 +27,8 @@ export interface AuthDeps {
 export interface RouteAuth {
   auth: AuthRequirement;
   portal?: PortalAccessNeeded;
+  /** What an account key needs here (every route an account key can reach declares one). */
+  scope?: Scope;
 }
 
 export async function authenticate(req: Request, route: RouteAuth, deps: AuthDeps): Promise<Principal> {
@@ -48,6 +51,9 @@ export async function authenticate(req: Request, route: RouteAuth, deps: AuthDep
   const found = await deps.accounts.authenticate(key);
   if (!found) throw unauthorized("the API key is not valid");
   if (need === "admin") throw forbidden("this route needs the admin key");
+  // Checked here, where the key is known, before the rate limit or the body: a key refused for
+  // its scope costs us no more than one refused for being wrong.
+  if (route.scope && !allows(found.scopes, route.scope)) throw insufficientScope(route.scope);
   return { kind: "account", ...found };
 }
 

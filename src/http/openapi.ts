@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
+import { SCOPE_DESCRIPTIONS, SCOPES } from "../access/scopes";
 import { CustomDialectOptions } from "../dialects/custom";
 import { VERSION } from "../lib/version";
 import { ErrorBody } from "./errors";
@@ -7,7 +8,7 @@ import { toOpenApiPath, type AnyRoute } from "./route";
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field.",
   401: "Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`).",
-  403: "The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`).",
+  403: "The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`).",
   404: "Not found, or not this account's.",
   405: "Method not allowed on this path.",
   409: "Conflicts with existing data.",
@@ -33,6 +34,15 @@ function portalNote(route: AnyRoute): string | undefined {
   return route.portal === "read" ? "Portal sessions: any (read-only ones too)." : "Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.";
 }
 
+function scopeNote(route: AnyRoute): string | undefined {
+  if (!route.scope) return undefined;
+  const admin = route.auth === "account-or-admin" ? " (the admin key is not scoped)" : "";
+  const full = route.scope === "*" ? " (full access)" : "";
+  return `Account keys need the scope \`${route.scope}\`${full}${admin}; without it: 403 \`insufficient_scope\`.`;
+}
+
+const SCOPE_LIST = SCOPES.map((s) => `\`${s}\`: ${SCOPE_DESCRIPTIONS[s]}`).join(" ");
+
 /** Built from the same route declarations the router validates with. */
 export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
   const registry = new OpenAPIRegistry();
@@ -42,7 +52,8 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
     type: "http",
     scheme: "bearer",
     description:
-      "An account API key (`hr_…`), for admin routes the operator's admin key, or a portal session token (`hrps_…`, from POST /v1/portal/session/exchange) on the routes whose `x-portal-access` says so.",
+      "An account API key (`hr_…`), for admin routes the operator's admin key, or a portal session token (`hrps_…`, from POST /v1/portal/session/exchange) on the routes whose `x-portal-access` says so. " +
+      `An account key carries scopes; each operation names the one it needs in its security requirement and in \`x-required-scope\`. ${SCOPE_LIST}`,
   });
 
   for (const route of routes) {
@@ -71,9 +82,11 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
       path: toOpenApiPath(route.path),
       tags: [route.tag],
       summary: route.summary,
-      description: [route.description, portalNote(route)].filter(Boolean).join("\n\n") || undefined,
+      description: [route.description, scopeNote(route), portalNote(route)].filter(Boolean).join("\n\n") || undefined,
       ...(route.portal ? { "x-portal-access": route.portal } : {}),
-      security: route.auth === "public" ? [] : [{ [bearer.name]: [] }],
+      ...(route.scope ? { "x-required-scope": route.scope } : {}),
+      // OpenAPI 3.1 lets a non-OAuth scheme list the roles it needs: here, the key's scope.
+      security: route.auth === "public" ? [] : [{ [bearer.name]: route.scope ? [route.scope] : [] }],
       request: {
         params: route.params as never,
         query: route.query as never,

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { Scope } from "../access/scopes";
 import type { RateClass } from "../rate-limit/policy";
 import type { z } from "../lib/zod";
 import type { Principal } from "./auth";
@@ -33,7 +34,19 @@ export interface RouteInput<P, Q, B> {
 type AnySchema = z.ZodType;
 type Out<S> = S extends AnySchema ? z.output<S> : undefined;
 
-export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {
+/**
+ * An account key may use a route only with the scope it declares (src/access/scopes.ts), so every
+ * route an account key can reach must declare one: by type, so a new route cannot forget. The
+ * admin key is not scoped, and portal sessions have their own `portal` access.
+ */
+type ScopeRequirement =
+  | { auth: "account" | "account-or-admin"; /** What an account key needs to call it. */ scope: Scope }
+  | { auth: "public" | "admin" | "portal"; scope?: undefined };
+
+export type RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> = RouteSpecBase<P, Q, B> &
+  ScopeRequirement;
+
+interface RouteSpecBase<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {
   method: "get" | "post" | "patch" | "delete";
   /** Express-style path, e.g. `/v1/webhooks/:id`. */
   path: string;
@@ -64,12 +77,17 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
 
 export type AnyRoute = RouteSpec<AnySchema | undefined, AnySchema | undefined, AnySchema | undefined>;
 
-/** Identity at runtime; gives the handler inferred, validated input types. */
+/** Identity at runtime (but for the scope check); gives the handler inferred, validated input types. */
 export function defineRoute<
   P extends AnySchema | undefined = undefined,
   Q extends AnySchema | undefined = undefined,
   B extends AnySchema | undefined = undefined,
 >(spec: RouteSpec<P, Q, B>): AnyRoute {
+  // The type already demands it; this catches a declaration that was cast past the type.
+  const declared = spec as { method: string; path: string; auth: AuthRequirement; scope?: Scope };
+  if ((declared.auth === "account" || declared.auth === "account-or-admin") && !declared.scope) {
+    throw new Error(`${declared.method.toUpperCase()} ${declared.path}: a route open to account keys must declare its scope`);
+  }
   return spec as unknown as AnyRoute;
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 /** Crockford base32: sortable as plain strings, no ambiguous letters. */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-export type IdPrefix = "acc" | "key" | "wh" | "evt" | "et" | "dlv" | "att" | "ps";
+export type IdPrefix = "acc" | "key" | "wh" | "evt" | "et" | "dlv" | "att" | "ps" | "aud";
 
 /**
  * A prefixed ULID-style id: 48 bits of milliseconds then 80 random bits, 26 characters.

@@ -3,6 +3,7 @@ import { createGuardedConnector } from "../egress/connector";
 import { systemResolve, type EgressGuard, type ResolveHost } from "../egress/guarded-lookup";
 import type { AddressPolicy, RefusalReason } from "../egress/address-policy";
 import { egressRefusalIn } from "../egress/refusal";
+import { IdentityDispatchers, type ClientIdentity } from "../egress/client-identities";
 
 /**
  * Every request hookrelay makes to a customer's URL (handshakes, deliveries, test events)
@@ -43,6 +44,8 @@ export interface OutboundRequest {
   timeoutMs: number;
   /** Bytes of the response body kept; the rest is discarded unread. */
   maxResponseBytes: number;
+  /** The client certificate to present (mutual TLS), for a webhook that has one. */
+  clientIdentity?: ClientIdentity;
 }
 
 export interface OutboundHttp {
@@ -61,34 +64,53 @@ export interface OutboundHttpOptions {
     proxyUrl?: string;
     /** Name resolution; tests inject one, everything else uses the system resolver. */
     resolve?: ResolveHost;
+    /** PEM certificates trusted for receivers besides Node's roots (HOOKRELAY_EGRESS_CA_FILE). */
+    extraCaCertificates?: string[];
   };
 }
 
+/** Webhooks with a client certificate whose dispatchers stay open at once, per process. */
+const MAX_IDENTITY_DISPATCHERS = 256;
+
 export function createOutboundHttp(opts: OutboundHttpOptions): OutboundHttp {
   const guard: EgressGuard = { policy: opts.egress.policy, resolve: opts.egress.resolve ?? systemResolve };
-  const connector = createGuardedConnector({ guard, timeoutMs: opts.backstopTimeoutMs, proxyUrl: opts.egress.proxyUrl });
-  const agent = new Agent({
-    connections: opts.connectionsPerOrigin,
-    keepAliveTimeout: 4_000,
-    connect: connector.connect,
-    headersTimeout: opts.backstopTimeoutMs,
-    bodyTimeout: opts.backstopTimeoutMs,
+  const connector = createGuardedConnector({
+    guard,
+    timeoutMs: opts.backstopTimeoutMs,
+    proxyUrl: opts.egress.proxyUrl,
+    extraCaCertificates: opts.egress.extraCaCertificates,
   });
+  const agentWith = (connect: typeof connector.connect) =>
+    new Agent({
+      connections: opts.connectionsPerOrigin,
+      keepAliveTimeout: 4_000,
+      connect,
+      headersTimeout: opts.backstopTimeoutMs,
+      bodyTimeout: opts.backstopTimeoutMs,
+    });
+  // The common path: one shared agent. A webhook with a client certificate gets one of its own,
+  // since connections (and TLS sessions) presenting it must never be reused for another.
+  const agent = agentWith(connector.connect);
+  const presenting = new IdentityDispatchers((identity) => agentWith(connector.presenting(identity)), MAX_IDENTITY_DISPATCHERS);
+  const dispatcherFor = (req: OutboundRequest) => (req.clientIdentity ? presenting.dispatcherFor(req.clientIdentity) : agent);
 
   return {
-    exchange: (req) => exchange(agent, req),
+    exchange: (req) => exchange(dispatcherFor, req),
     close: async () => {
-      await agent.close();
+      await Promise.all([agent.close(), presenting.close()]);
       await connector.close();
     },
   };
 }
 
-async function exchange(agent: Agent, req: OutboundRequest): Promise<HttpOutcome> {
+async function exchange(dispatcherFor: (req: OutboundRequest) => Agent, req: OutboundRequest): Promise<HttpOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const signal = AbortSignal.timeout(req.timeoutMs);
   try {
+    // Inside the try: a stored key that no longer opens or parses fails this request as a
+    // network outcome (logged with the attempt), not the worker.
+    const agent = dispatcherFor(req);
     // undici's request() does not follow redirects: a 3xx comes back as the answer.
     const res = await request(req.url, {
       dispatcher: agent,

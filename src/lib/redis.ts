@@ -3,9 +3,10 @@ import { settleWithin } from "./settle-within";
 
 /**
  * BullMQ needs `maxRetriesPerRequest: null` on connections used by workers (blocking
- * commands must wait out a Redis restart instead of failing the job).
+ * commands must wait out a Redis restart instead of failing the job). A `subscriber` (pub/sub)
+ * connection runs nothing but SUBSCRIBE, so it gets no pipelining either.
  */
-export function createRedis(url: string, role: "client" | "worker" = "client"): Redis {
+export function createRedis(url: string, role: "client" | "worker" | "subscriber" = "client"): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: role === "worker" ? null : 3,
     // Commands issued in the same tick (leases of a worker's concurrent jobs, say) go out in

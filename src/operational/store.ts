@@ -1,4 +1,6 @@
 import type { PoolClient } from "pg";
+import { SYSTEM_AUDIT } from "../audit/actor";
+import { writeAuditSql } from "../audit/store";
 import { newId } from "../lib/ids";
 import type { Sql } from "../lib/prisma";
 import type { NoticeWebhook, OperationalEventData, OperationalEventType } from "./payloads";
@@ -32,16 +34,24 @@ export async function insertNotice(client: PoolClient, n: Notice, at: Date): Pro
 /** Runs `work` in a transaction on one pooled connection. */
 export async function inTransaction<T>(sql: Sql, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await sql.connect();
+  // pg-pool listens for errors only on idle clients: a checked-out one that Postgres drops
+  // between two queries (a restart's "terminating connection", 57P01) emits 'error' with no
+  // listener, which kills the process. Caught here, the next query fails instead, the
+  // transaction is abandoned like any other failure, and the broken connection is discarded.
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const out = await work(client);
     await client.query("COMMIT");
     return out;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    if (!broken) await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off("error", onError);
+    client.release(broken);
   }
 }
 
@@ -93,6 +103,15 @@ export async function settleFailureWithNotices(sql: Sql, s: FailureSettlement, c
     const notices: Notice[] = [];
     if (candidates.includes("webhook.disabled") && s.disable && w.status === "active") {
       await client.query(`UPDATE webhooks SET status = 'disabled', disabled_reason = $2, disabled_at = $3, updated_at = $3 WHERE id = $1`, [s.webhookId, s.disable.reason, s.at]);
+      // The audit log's record of the disable commits with it; a disable is rare, so this costs the hot path nothing.
+      await writeAuditSql(client, SYSTEM_AUDIT, {
+        accountId: w.account_id,
+        action: "webhook.disabled",
+        targetType: "webhook",
+        targetId: s.webhookId,
+        changes: { status: { from: "active", to: "disabled" } },
+        reason: s.disable.reason,
+      });
       notices.push(notice("webhook.disabled", w, s.webhookId, { webhook: about, reason: s.disable.reason, reasonCode: s.disable.code, disabledAt: s.at.toISOString() }));
     }
     const failing = { consecutiveFailures: w.consecutive_failures, failingNoticeOpen: w.failing_notice_open, failingNoticedAt: w.failing_noticed_at };

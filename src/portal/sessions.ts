@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/actor";
+import { writeAudit } from "../audit/store";
 import type { Clock } from "../lib/clock";
 import { AppError, notFound } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
@@ -43,11 +45,12 @@ export function createPortalSessions(deps: PortalSessionsDeps) {
   });
 
   return {
-    async create(accountId: string, input: CreatePortalSessionInput, createdByKey: string | null, origin: string) {
+    async create(accountId: string, input: CreatePortalSessionInput, createdByKey: string | null, origin: string, audit: AuditContext) {
       const now = clock.now();
       const link = newPortalToken(LINK_TOKEN_PREFIX);
       const ttlSeconds = input.ttlSeconds ?? Math.round(deps.defaultSessionTtlMs / 1_000);
-      const row = await db.portalSession.create({
+      const row = await db.$transaction(async (tx) => {
+        const created = await tx.portalSession.create({
         data: {
           id: newId("ps", now.getTime()),
           accountId,
@@ -60,6 +63,15 @@ export function createPortalSessions(deps: PortalSessionsDeps) {
           ttlSeconds,
           createdByKey,
         },
+        });
+        await writeAudit(tx, audit, {
+          accountId,
+          action: "portal_session.created",
+          targetType: "portal_session",
+          targetId: created.id,
+          changes: { access: { from: null, to: created.access }, ttlSeconds: { from: null, to: ttlSeconds } },
+        });
+        return created;
       });
       return {
         id: row.id,
@@ -109,16 +121,23 @@ export function createPortalSessions(deps: PortalSessionsDeps) {
       return toDto(row);
     },
 
-    /** Sign-out: the token stops working on every API process at once (nothing caches it). */
-    async end(sessionId: string): Promise<void> {
-      await db.portalSession.updateMany({ where: { id: sessionId, endedAt: null }, data: { endedAt: clock.now() } });
+    /**
+     * Sign-out: the token stops working on every API process at once (nothing caches it).
+     * Recorded once: ending a session that had ended already changes nothing.
+     */
+    async end(accountId: string, sessionId: string, audit: AuditContext): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const ended = await tx.portalSession.updateMany({ where: { id: sessionId, accountId, endedAt: null }, data: { endedAt: clock.now() } });
+        if (ended.count === 0) return;
+        await writeAudit(tx, audit, { accountId, action: "portal_session.ended", targetType: "portal_session", targetId: sessionId });
+      });
     },
 
     /** For the account's own backend: end a session it started (a user removed, say). */
-    async endForAccount(accountId: string, sessionId: string): Promise<void> {
+    async endForAccount(accountId: string, sessionId: string, audit: AuditContext): Promise<void> {
       const found = isWellFormedId(sessionId, "ps") ? await db.portalSession.findFirst({ where: { id: sessionId, accountId }, select: { id: true } }) : null;
       if (!found) throw notFound("portal session");
-      await this.end(found.id);
+      await this.end(accountId, found.id, audit);
     },
   };
 }

@@ -2,11 +2,11 @@ import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { rateLimitLabel } from "../metrics/labels";
 import { noMetrics, type Metrics } from "../metrics/metrics";
-import { bucketFor, rateLimitHeaders, type RateClass, type RateRules } from "./policy";
+import { bindingDecision, bucketsFor, rateLimitHeaders, type LimitedBy, type RateClass, type RateRules } from "./policy";
 import type { RateLimiter } from "./redis-limiter";
 
 /** Who is calling, as far as limits go (the router's Principal fits). */
-export type Caller = { kind: "anonymous" } | { kind: "admin" } | { kind: "account"; keyId: string } | { kind: "portal"; accountId: string };
+export type Caller = { kind: "anonymous" } | { kind: "admin" } | { kind: "account"; keyId: string; accountId: string } | { kind: "portal"; accountId: string };
 
 export interface Admission {
   /** To be sent with the answer, whatever it is. */
@@ -27,6 +27,13 @@ export interface AdmissionDeps {
   metrics?: Metrics;
 }
 
+const WHOSE: Record<LimitedBy, string> = {
+  key: "this API key",
+  account: "this account (all its API keys together)",
+  admin: "the admin key",
+  portal: "this account's portal",
+};
+
 const OPEN: Admission = { headers: {}, refusal: null };
 
 /**
@@ -43,25 +50,28 @@ export function createAdmission(deps: AdmissionDeps): Admit {
 
   return async (caller, rateClass) => {
     if (caller.kind === "anonymous") return OPEN;
-    const bucket = bucketFor(caller, rateClass, deps.rules);
-    if (!bucket) return OPEN;
-    const decision = await deps.limiter(bucket.key, bucket.rule);
-    if (decision.kind === "unavailable") {
+    const buckets = bucketsFor(caller, rateClass, deps.rules);
+    if (buckets.length === 0) return OPEN;
+    const outcome = await deps.limiter(buckets);
+    if (outcome.kind === "unavailable") {
       if (now() - lastWarnAt >= warnEveryMs) {
         lastWarnAt = now();
-        deps.logger.warn({ reason: decision.reason }, "rate limiter unavailable: letting requests through uncounted");
+        deps.logger.warn({ reason: outcome.reason }, "rate limiter unavailable: letting requests through uncounted");
       }
       return OPEN;
     }
+    const binding = bindingDecision(buckets, outcome.decisions);
+    if (!binding) return OPEN;
+    const { bucket, decision } = binding;
     const headers = rateLimitHeaders(bucket.rule, decision);
-    if (decision.kind === "allowed") return { headers, refusal: null };
+    if (decision.kind !== "limited") return { headers, refusal: null };
     metrics.rateLimited(rateLimitLabel(caller.kind, rateClass));
     const retryAfter = Number(headers["Retry-After"]);
     const refusal = new AppError(
       429,
       "rate_limited",
-      `too many requests for this ${caller.kind === "portal" ? "account's portal" : "API key"} (${bucket.rule.burst} at once, ${bucket.rule.count} per ${bucket.rule.periodMs} ms); retry in ${retryAfter} s`,
-      { retryAfterSeconds: retryAfter, limit: bucket.rule.burst },
+      `too many requests for ${WHOSE[bucket.limitedBy]} (${bucket.rule.burst} at once, ${bucket.rule.count} per ${bucket.rule.periodMs} ms); retry in ${retryAfter} s`,
+      { retryAfterSeconds: retryAfter, limit: bucket.rule.burst, limitedBy: bucket.limitedBy },
     );
     return { headers, refusal };
   };

@@ -1,7 +1,8 @@
 /**
- * Per-key API rate limits, as pure functions: the rule a request falls under, and the headers
- * that tell the caller where it stands. Counting happens in Redis (./redis-limiter.ts), as a
- * GCRA token bucket: `count` requests per `periodMs` sustained, up to `burst` at once.
+ * API rate limits, as pure functions: the buckets a request draws from (its key's and its
+ * account's), which of them binds, and the headers that tell the caller where it stands.
+ * Counting happens in Redis (./redis-limiter.ts), as GCRA token buckets: `count` requests per
+ * `periodMs` sustained, up to `burst` at once.
  */
 export interface RateRule {
   count: number;
@@ -20,6 +21,13 @@ export interface RateRules {
   ingest: RateRule | null;
   /** The admin key, all its calls together. */
   admin: RateRule | null;
+  /**
+   * All keys of one account together, besides each key's own bucket: more keys must not buy
+   * more allowance. Absent or null: no account-wide limit.
+   */
+  accountApi?: RateRule | null;
+  /** The same, for ingestion. */
+  accountIngest?: RateRule | null;
 }
 
 export type RateDecision =
@@ -66,6 +74,46 @@ export function bucketFor(
   // All of an account's portal sessions share one allowance: opening more links buys no more.
   if (caller.kind === "portal") return { key: `portal:${caller.accountId}:${rateClass}`, rule };
   return { key: `key:${caller.keyId}:${rateClass}`, rule };
+}
+
+/** Whose allowance a bucket is: named in a 429, so a caller knows whether another key of theirs used it up. */
+export type LimitedBy = "key" | "account" | "admin" | "portal";
+
+export interface NamedBucket extends Bucket {
+  limitedBy: LimitedBy;
+}
+
+/**
+ * Every bucket a request draws from; it goes through only if each has room, and then takes
+ * from all of them (./redis-limiter.ts does both in one script).
+ */
+export function bucketsFor(
+  caller: { kind: "admin" } | { kind: "account"; keyId: string; accountId: string } | { kind: "portal"; accountId: string },
+  rateClass: RateClass,
+  rules: RateRules,
+): NamedBucket[] {
+  const own = bucketFor(caller, rateClass, rules);
+  const buckets: NamedBucket[] = own ? [{ ...own, limitedBy: caller.kind === "account" ? "key" : caller.kind }] : [];
+  if (caller.kind === "account") {
+    const rule = rateClass === "ingest" ? rules.accountIngest : rules.accountApi;
+    if (rule) buckets.push({ key: `account:${caller.accountId}:${rateClass}`, rule, limitedBy: "account" });
+  }
+  return buckets;
+}
+
+/**
+ * The bucket whose numbers the caller sees: when refused, the one that makes it wait longest
+ * (it may retry only when all have room); otherwise the one with the least left. Ties go to the
+ * first (the key's own). Null only for no buckets.
+ */
+export function bindingDecision<B extends Bucket>(buckets: readonly B[], decisions: readonly RateDecision[]): { bucket: B; decision: RateDecision } | null {
+  let best: { bucket: B; decision: RateDecision } | null = null;
+  const weight = (d: RateDecision) => (d.kind === "limited" ? 1e15 + d.retryAfterMs : d.kind === "allowed" ? -d.remaining : -Infinity);
+  buckets.forEach((bucket, i) => {
+    const decision = decisions[i];
+    if (decision && (!best || weight(decision) > weight(best.decision))) best = { bucket, decision };
+  });
+  return best;
 }
 
 /** Milliseconds between two requests at the sustained rate. */

@@ -44,16 +44,27 @@ export interface FairQueue {
    * was granted one (see lua.ts, RELEASE).
    */
   release(done: Freed[], next: Ticket[]): Promise<Handout & { added: number; continuations: (Dispatched | null)[] }>;
-  /** Wakes webhooks whose first ticket came due, then dispatches; says whether the epoch key is there. */
-  tick(): Promise<Handout & { epochPresent: boolean }>;
+  /**
+   * Takes back what dead workers held (see lua.ts, reap), wakes webhooks whose first ticket came
+   * due, then dispatches; says whether the epoch key is there and how many jobs and continued
+   * tickets of dead workers it took back.
+   */
+  tick(): Promise<Handout & { epochPresent: boolean; reaped: number }>;
   /** For an attempt that runs again: true if it holds a slot (kept or retaken), false if it went back in line. */
   reacquire(ticket: Ticket): Promise<boolean>;
   /** Frees slots of dispatches older than `olderThanMs` that never became jobs, and queues them again. */
   reconcile(olderThanMs: number, limit: number): Promise<number>;
   /** From now on, every call tells the scheduler this worker's free slots (null: this process runs no worker). */
   setWorker(worker: { id: string; freeSlots(): number } | null): void;
+  /**
+   * This worker process is alive for `ttlMs` more: its liveness key, whose BullMQ worker id
+   * (the prefix of its jobs' lock tokens) lets the scheduler take back what a dead one held.
+   */
+  heartbeat(workerId: string, bullWorkerId: string, ttlMs: number): Promise<void>;
   /** This worker is stopping: its free slots no longer count. */
   leave(workerId: string): Promise<void>;
+  /** This worker stopped with nothing in flight: no heartbeat is to be expected from it, nor anything reaped. */
+  forget(workerId: string): Promise<void>;
   /** A webhook's tickets waiting and slots taken, as they stand. */
   webhookState(webhookId: string): Promise<{ waiting: number; inFlight: number }>;
   /**
@@ -115,7 +126,8 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
     async tick() {
       const reply = (await r.hrFairTick(...common(), WAKE_PER_TICK)) as Reply;
       const { continued: _, ...h } = handout(reply);
-      return { ...h, epochPresent: Number(reply[0]) === 1 };
+      const [epoch, reaped] = reply[0] as unknown as [number, number];
+      return { ...h, epochPresent: epoch === 1, reaped };
     },
     async reacquire(t) {
       return (await r.hrFairReacquire(...common(), t.member, t.webhookId, t.accountId, Math.round(t.dueAt))) === 1;
@@ -126,8 +138,14 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
     setWorker(w) {
       worker = w;
     },
+    async heartbeat(workerId, bullWorkerId, ttlMs) {
+      await redis.multi().set(`${opts.prefix}:live:${workerId}`, "1", "PX", ttlMs).hset(`${opts.prefix}:lives`, workerId, bullWorkerId).exec();
+    },
     async leave(workerId) {
       await redis.multi().zrem(`${opts.prefix}:workers`, workerId).hdel(`${opts.prefix}:idle`, workerId).exec();
+    },
+    async forget(workerId) {
+      await redis.multi().hdel(`${opts.prefix}:lives`, workerId).del(`${opts.prefix}:live:${workerId}`).exec();
     },
     async webhookState(webhookId) {
       const [waiting, inFlight] = await Promise.all([redis.zcard(`${opts.prefix}:q:${webhookId}`), redis.zcard(`${opts.prefix}:f:${webhookId}`)]);

@@ -18,6 +18,8 @@
  *
  *   P:workers       ZSET  worker process -> when it was last heard from
  *   P:idle          HASH  worker process -> its free slots, as it last said
+ *   P:lives         HASH  worker process -> its BullMQ worker id (the prefix of its lock tokens)
+ *   P:live:<worker> the worker's liveness key, set with a short TTL by its heartbeat
  *
  * Every script takes the same first seven arguments: P, the BullMQ queue's key prefix (to read
  * the length of its wait list and whether a job exists), now (ms), the per-webhook cap, the most
@@ -222,11 +224,71 @@ out[2] = nextTimer()
 return out`;
 
 /**
- * Wakes up to ARGV[8] webhooks whose first ticket has come due, then dispatches. Answers
- * [1 if the epoch key exists else 0, next timer, …dispatched as in ENQUEUE]: the epoch is
- * how a worker notices that Redis lost everything (see recovery.ts).
+ * Takes back what dead workers held, wakes up to ARGV[8] webhooks whose first ticket has come
+ * due, then dispatches. Answers [[1 if the epoch key exists else 0, how many jobs and tickets
+ * were taken back], next timer, …dispatched as in ENQUEUE]: the epoch is how a worker notices
+ * that Redis lost everything (see recovery.ts).
+ *
+ * A worker whose liveness key expired (its heartbeat stopped: killed, or cut off from Redis for
+ * longer than the TTL) is dead. Its running jobs' locks go and the jobs are marked stalled, with
+ * BullMQ's once-per-interval guard cleared, so the next stall check of any worker hands them to
+ * another worker at once, where the attempt finds its slot still held (REACQUIRE); the tickets
+ * its jobs had taken on as continuations are freed and queued again at the front. Without this,
+ * both waited for the lock to expire, and continuations for reconcile's grace too. A live
+ * worker refreshes its key every third of the TTL however long its attempts take, so its slots
+ * are never taken. Workers that never had a liveness key (none is written outside worker
+ * processes) are never reaped.
  */
 export const TICK = `${PRELUDE}
+local LIVES = P .. ':lives'
+local function reap()
+  local lives = rc('HGETALL', LIVES)
+  local dead = {}
+  for i = 1, #lives, 2 do
+    if rc('EXISTS', P .. ':live:' .. lives[i]) == 0 then dead[#dead + 1] = { lives[i], lives[i + 1] .. ':' } end
+  end
+  if #dead == 0 then return 0 end
+  local taken = 0
+  for _, id in ipairs(rc('LRANGE', B .. ':active', 0, -1)) do
+    local lockKey = B .. ':' .. id .. ':lock'
+    local lock = rc('GET', lockKey)
+    if lock then
+      for _, d in ipairs(dead) do
+        if string.sub(lock, 1, #d[2]) == d[2] then
+          rc('DEL', lockKey)
+          rc('SADD', B .. ':stalled', id)
+          taken = taken + 1
+          break
+        end
+      end
+    end
+  end
+  if taken > 0 then rc('DEL', B .. ':stalled-check') end
+  for _, d in ipairs(dead) do
+    rc('HDEL', LIVES, d[1])
+    rc('ZREM', WORKERS, d[1])
+    rc('HDEL', IDLE, d[1])
+  end
+  -- Continuations whose run no longer holds its job's lock (one of those just dropped, or one
+  -- that expired): in flight at most, so this walk is over the slots taken, not the lines.
+  local slots = rc('ZRANGE', RELEASED, 0, -1, 'WITHSCORES')
+  for i = 1, #slots, 2 do
+    local e = slots[i]
+    local bar = string.find(e, '|', 1, true)
+    local wh, m = string.sub(e, 1, bar - 1), string.sub(e, bar + 1)
+    local holder = rc('HGET', HOLDERS, m)
+    if holder and not holds(holder) then
+      freeSlot(wh, m)
+      if rc('HGET', hook(wh), 'a') then
+        rc('ZADD', waiting(wh), slots[i + 1], m)
+        taken = taken + 1
+      end
+      place(wh)
+    end
+  end
+  return taken
+end
+local reaped = reap()
 for _, wh in ipairs(rc('ZRANGEBYSCORE', TIMERS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))) do place(wh) end
 -- Workers not heard from for a minute are gone (their free slots stopped counting at 15 s).
 local gone = rc('ZRANGEBYSCORE', WORKERS, '-inf', now - 60000)
@@ -234,7 +296,7 @@ if #gone > 0 then
   rc('ZREM', WORKERS, unpack(gone))
   rc('HDEL', IDLE, unpack(gone))
 end
-local out = { rc('EXISTS', P .. ':epoch'), 0, 0 }
+local out = { { rc('EXISTS', P .. ':epoch'), reaped }, 0, 0 }
 dispatch(out)
 out[2] = nextTimer()
 return out`;

@@ -134,6 +134,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         try {
           const t = await deps.fair.tick();
           if (!t.epochPresent) opts.onEpochMissing();
+          if (t.reaped > 0) deps.logger.warn({ reaped: t.reaped }, "a worker's heartbeat stopped: its jobs handed to the stall check, its continued deliveries queued again");
           next = t.nextDueAt;
           await hand(t);
           if (now() >= nextReconcile) {

@@ -7,7 +7,7 @@ import type { Sql } from "../lib/prisma";
  * secret that is still under an older key, so the old key can be removed. Idempotent, and safe
  * while the API runs: each value is replaced only if it is still the one that was read.
  */
-const SEALED_COLUMNS = ["verify_token_cipher", "previous_secret_cipher"] as const;
+const SEALED_COLUMNS = ["verify_token_cipher", "previous_secret_cipher", "client_key_cipher"] as const;
 
 export interface ReencryptResult {
   keyId: string;

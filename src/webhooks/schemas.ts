@@ -4,6 +4,7 @@ import { DIALECT_NAMES } from "../dialects/types";
 import { z } from "../lib/zod";
 import { checkWebhookUrl, MAX_URL_LENGTH } from "./url-policy";
 import { VERIFY_TOKEN_MAX_LENGTH, VERIFY_TOKEN_PATTERN } from "./verify-token";
+import { MAX_CLIENT_CERTIFICATE_CHARS, MAX_CLIENT_KEY_CHARS } from "./client-certificate";
 
 export interface WebhookSchemaOptions {
   allowHttpUrls: boolean;
@@ -57,6 +58,14 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
 
   const Description = z.string().trim().max(500);
 
+  const ClientCertificate = z.string().min(1).max(MAX_CLIENT_CERTIFICATE_CHARS).openapi({
+    description:
+      "PEM certificate presented to the receiver for mutual TLS (the leaf first, then any intermediates). Send with clientKey; both or neither.",
+  });
+  const ClientKey = z.string().min(1).max(MAX_CLIENT_KEY_CHARS).openapi({
+    description: "The certificate's PEM private key, unencrypted. Stored sealed; never returned.",
+  });
+
   const CreateWebhookBody = z
     .strictObject({
       url: Url,
@@ -65,6 +74,8 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
       description: Description.optional(),
       dialect: Dialect.default("meta"),
       dialectOptions: DialectOptions.optional(),
+      clientCertificate: ClientCertificate.optional(),
+      clientKey: ClientKey.optional(),
     })
     .openapi("CreateWebhook");
 
@@ -87,10 +98,12 @@ export function webhookSchemas(opts: WebhookSchemaOptions) {
       verifyToken: VerifyToken.optional(),
       eventTypes: EventTypes.optional(),
       description: Description.nullable().optional().openapi({ description: "null clears it." }),
+      clientCertificate: ClientCertificate.nullable().optional().openapi({ description: "With clientKey: the new client certificate; null removes certificate and key." }),
+      clientKey: ClientKey.optional(),
     })
     .refine((b) => Object.values(b).some((v) => v !== undefined), "send at least one field to change")
     .openapi("UpdateWebhook", {
-      description: "Changing url or verifyToken re-runs the handshake first; nothing changes unless it succeeds.",
+      description: "Changing url or verifyToken, or setting a client certificate, re-runs the handshake first (presenting the client certificate); nothing changes unless it succeeds.",
     });
 
   return { CreateWebhookBody, UpdateWebhookBody, RotateSecretBody };
@@ -125,6 +138,10 @@ export const Webhook = z
       .datetime()
       .nullable()
       .openapi({ description: "During a secret rotation: until when the previous secret still works." }),
+    clientCertificate: z
+      .object({ subject: z.string(), issuer: z.string(), notAfter: z.string().datetime(), fingerprint256: z.string() })
+      .nullable()
+      .openapi({ description: "The client certificate presented to the receiver (mutual TLS); null when none. Its key is never returned." }),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
   })

@@ -16,6 +16,11 @@ import { AppError } from "../lib/errors";
 import type { CreateWebhookInput, RotateSecretInput, UpdateWebhookInput, WebhookDto } from "./schemas";
 import { ownedWebhook } from "./owned";
 import { verifyTokenHint } from "./verify-token";
+import { clientCertificateChange, clientCertificateInfo, clientIdentityFor, unsavedClientIdentity } from "./client-certificate";
+import type { ClientIdentity } from "../egress/client-identities";
+import type { AuditContext } from "../audit/actor";
+import { writeAudit } from "../audit/store";
+import { createdFields, webhookChanges } from "./audit-changes";
 
 export interface WebhooksDeps {
   db: Db;
@@ -58,6 +63,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     dialect: row.dialect as DialectName,
     dialectOptions: (row.dialectOptions as Record<string, unknown> | null) ?? null,
     previousSecretExpiresAt: row.previousSecretExpiresAt && row.previousSecretExpiresAt > clock.now() ? row.previousSecretExpiresAt.toISOString() : null,
+    clientCertificate: clientCertificateInfo(row.clientCertificate),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   });
@@ -111,26 +117,36 @@ export function createWebhooksService(deps: WebhooksDeps) {
   }
 
   /** Runs the dialect's handshake; a failure becomes the 422 that tells the customer what their endpoint said. */
-  async function requireOwnership(dialect: Dialect, url: string, secret: string): Promise<Extract<HandshakeResult, { verified: true }>> {
-    const result = await deps.verifyOwnership({ url, secret, style: dialect.handshake });
+  async function requireOwnership(dialect: Dialect, url: string, secret: string, clientIdentity?: ClientIdentity): Promise<Extract<HandshakeResult, { verified: true }>> {
+    const result = await deps.verifyOwnership({ url, secret, style: dialect.handshake, ...(clientIdentity ? { clientIdentity } : {}) });
     if (result.verified) return result;
     const { verified: _verified, message, ...details } = result;
     throw unprocessable("handshake_failed", `verification handshake failed: ${message}`, details);
+  }
+
+  /** The client certificate of a create or update, checked (see clientCertificateChange). */
+  function clientCertificateOf(input: { clientCertificate?: string | null; clientKey?: string }) {
+    const change = clientCertificateChange(input, clock.now());
+    if (!change.ok) throw fieldError(change.field, change.message);
+    return change.value;
   }
 
   return {
     toDto,
 
     /** Stores the webhook only once its endpoint passed the dialect's handshake. */
-    async create(accountId: string, input: CreateWebhookInput): Promise<WebhookDto & { secret?: string }> {
+    async create(accountId: string, input: CreateWebhookInput, audit: AuditContext): Promise<WebhookDto & { secret?: string }> {
       const dialectOptions = checkDialectChoice(input.dialect, input.dialectOptions);
       const dialect = dialectOf({ dialect: input.dialect, dialectOptions });
       const { secret, generated } = chooseSecret(dialect, input.verifyToken, "body.verifyToken");
+      const certificate = clientCertificateOf(input);
       await requireKnownEventTypes(accountId, input.eventTypes);
-      await requireOwnership(dialect, input.url, secret);
-      const row = await db.webhook.create({
+      const webhookId = newId("wh");
+      await requireOwnership(dialect, input.url, secret, certificate ? unsavedClientIdentity(webhookId, certificate.certificate, certificate.key) : undefined);
+      const row = await db.$transaction(async (tx) => {
+        const created = await tx.webhook.create({
         data: {
-          id: newId("wh"),
+          id: webhookId,
           accountId,
           url: input.url,
           description: input.description ?? null,
@@ -140,7 +156,12 @@ export function createWebhooksService(deps: WebhooksDeps) {
           verifyTokenCipher: secrets.seal(secret),
           verifyTokenHint: verifyTokenHint(secret),
           verifiedAt: clock.now(),
+          clientCertificate: certificate?.certificate ?? null,
+          clientKeyCipher: certificate ? secrets.seal(certificate.key) : null,
         },
+        });
+        await writeAudit(tx, audit, { accountId, action: "webhook.created", targetType: "webhook", targetId: created.id, changes: createdFields(created) });
+        return created;
       });
       changed(accountId);
       return generated ? { ...toDto(row), secret } : toDto(row);
@@ -167,27 +188,38 @@ export function createWebhooksService(deps: WebhooksDeps) {
      * A manual disable ("Pause"): nothing is sent while it lasts; deliveries that come due are
      * skipped, as for a webhook the system disabled. `enable` resumes, after a new handshake.
      */
-    async pause(accountId: string, id: string, reason: string | undefined): Promise<WebhookDto> {
+    async pause(accountId: string, id: string, reason: string | undefined, audit: AuditContext): Promise<WebhookDto> {
       const row = await load(accountId, id);
       if (row.status === "disabled") return oneWithLastError(row);
       const updated = await writeOrNotFound(() =>
-        db.webhook.update({ where: { id: row.id }, data: { status: "disabled", disabledReason: reason ? `${PAUSED_REASON}: ${reason}` : PAUSED_REASON, disabledAt: clock.now() } }),
+        db.$transaction(async (tx) => {
+          const paused = await tx.webhook.update({ where: { id: row.id }, data: { status: "disabled", disabledReason: reason ? `${PAUSED_REASON}: ${reason}` : PAUSED_REASON, disabledAt: clock.now() } });
+          await writeAudit(tx, audit, { accountId, action: "webhook.paused", targetType: "webhook", targetId: row.id, changes: { status: { from: row.status, to: "disabled" } }, reason: reason ?? null });
+          return paused;
+        }),
       );
       changed(accountId);
       return oneWithLastError(updated);
     },
 
-    async update(accountId: string, id: string, patch: UpdateWebhookInput): Promise<WebhookDto> {
+    async update(accountId: string, id: string, patch: UpdateWebhookInput, audit: AuditContext): Promise<WebhookDto> {
       const row = await load(accountId, id);
       if (patch.eventTypes) await requireKnownEventTypes(accountId, patch.eventTypes);
+      const certificate = clientCertificateOf(patch);
+      // A new certificate is proved with a handshake like a new URL; removing one is not.
       const endpointChanged =
-        (patch.url !== undefined && patch.url !== row.url) || patch.verifyToken !== undefined;
+        (patch.url !== undefined && patch.url !== row.url) || patch.verifyToken !== undefined || Boolean(certificate);
       if (endpointChanged) {
         const dialect = dialectOf(row);
         if (patch.verifyToken !== undefined) chooseSecret(dialect, patch.verifyToken, "body.verifyToken");
-        await requireOwnership(dialect, patch.url ?? row.url, patch.verifyToken ?? secrets.open(row.verifyTokenCipher));
+        const identity = certificate
+          ? unsavedClientIdentity(row.id, certificate.certificate, certificate.key)
+          : certificate === null ? undefined : clientIdentityFor(row.id, row, secrets);
+        await requireOwnership(dialect, patch.url ?? row.url, patch.verifyToken ?? secrets.open(row.verifyTokenCipher), identity);
       }
-      const updated = await writeOrNotFound(() => db.webhook.update({
+      const changes = webhookChanges(row, patch, (cipher) => secrets.open(cipher));
+      const updated = await writeOrNotFound(() => db.$transaction(async (tx) => {
+        const after = await tx.webhook.update({
         where: { id: row.id },
         data: {
           ...(patch.url !== undefined ? { url: patch.url } : {}),
@@ -202,16 +234,30 @@ export function createWebhooksService(deps: WebhooksDeps) {
             : {}),
           ...(patch.eventTypes !== undefined ? { eventTypes: patch.eventTypes } : {}),
           ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(certificate !== undefined
+            ? { clientCertificate: certificate?.certificate ?? null, clientKeyCipher: certificate ? secrets.seal(certificate.key) : null }
+            : {}),
           ...(endpointChanged ? { verifiedAt: clock.now() } : {}),
         },
+        });
+        // A patch that sets every field to what it was changes nothing worth an entry.
+        if (Object.keys(changes).length > 0) {
+          await writeAudit(tx, audit, { accountId, action: "webhook.updated", targetType: "webhook", targetId: row.id, changes });
+        }
+        return after;
       }));
       changed(accountId);
       return toDto(updated);
     },
 
-    async remove(accountId: string, id: string): Promise<void> {
+    async remove(accountId: string, id: string, audit: AuditContext): Promise<void> {
       const row = await load(accountId, id);
-      await writeOrNotFound(() => db.webhook.delete({ where: { id: row.id } }));
+      await writeOrNotFound(() =>
+        db.$transaction(async (tx) => {
+          await tx.webhook.delete({ where: { id: row.id } });
+          await writeAudit(tx, audit, { accountId, action: "webhook.deleted", targetType: "webhook", targetId: row.id, changes: { url: { from: row.url, to: null } } });
+        }),
+      );
       changed(accountId);
     },
 
@@ -220,41 +266,67 @@ export function createWebhooksService(deps: WebhooksDeps) {
      * new one where the dialect carries several signatures, and instead of it where it cannot
      * (see signingSecrets). No handshake: the URL has not changed.
      */
-    async rotateSecret(accountId: string, id: string, input: RotateSecretInput) {
+    async rotateSecret(accountId: string, id: string, input: RotateSecretInput, audit: AuditContext) {
       const row = await load(accountId, id);
       const dialect = dialectOf(row);
       const { secret } = chooseSecret(dialect, input.secret, "body.secret");
       const now = clock.now();
       const previousSecretExpiresAt = input.graceSeconds > 0 ? new Date(now.getTime() + input.graceSeconds * 1_000) : null;
       const updated = await writeOrNotFound(() =>
-        db.webhook.update({
-          where: { id: row.id },
-          data: {
-            verifyTokenCipher: secrets.seal(secret),
-            verifyTokenHint: verifyTokenHint(secret),
-            previousSecretCipher: previousSecretExpiresAt ? row.verifyTokenCipher : null,
-            previousSecretExpiresAt,
-          },
+        db.$transaction(async (tx) => {
+          const rotated = await tx.webhook.update({
+            where: { id: row.id },
+            data: {
+              verifyTokenCipher: secrets.seal(secret),
+              verifyTokenHint: verifyTokenHint(secret),
+              previousSecretCipher: previousSecretExpiresAt ? row.verifyTokenCipher : null,
+              previousSecretExpiresAt,
+            },
+          });
+          await writeAudit(tx, audit, {
+            accountId,
+            action: "webhook.secret_rotated",
+            targetType: "webhook",
+            targetId: row.id,
+            changes: {
+              secret: { changed: true },
+              previousSecretExpiresAt: { from: row.previousSecretExpiresAt?.toISOString() ?? null, to: previousSecretExpiresAt?.toISOString() ?? null },
+            },
+          });
+          return rotated;
         }),
       );
       return { secret, previousSecretExpiresAt: previousSecretExpiresAt?.toISOString() ?? null, webhook: toDto(updated) };
     },
 
     /** Back to active after a disable: ownership is proved again and the failure count starts over. */
-    async enable(accountId: string, id: string): Promise<WebhookDto> {
+    async enable(accountId: string, id: string, audit: AuditContext): Promise<WebhookDto> {
       const row = await load(accountId, id);
-      await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher));
+      await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher), clientIdentityFor(row.id, row, secrets));
       const updated = await writeOrNotFound(() =>
-        db.webhook.update({
-          where: { id: row.id },
-          data: {
-            status: "active",
-            disabledReason: null,
-            disabledAt: null,
-            consecutiveFailures: 0,
-            failingSince: null,
-            verifiedAt: clock.now(),
-          },
+        db.$transaction(async (tx) => {
+          const enabled = await tx.webhook.update({
+            where: { id: row.id },
+            data: {
+              status: "active",
+              disabledReason: null,
+              disabledAt: null,
+              consecutiveFailures: 0,
+              failingSince: null,
+              verifiedAt: clock.now(),
+            },
+          });
+          // Enabling an active webhook only re-verifies it: nothing changed, nothing to record.
+          if (row.status !== "active") {
+            await writeAudit(tx, audit, {
+              accountId,
+              action: "webhook.enabled",
+              targetType: "webhook",
+              targetId: row.id,
+              changes: { status: { from: row.status, to: "active" }, disabledReason: { from: row.disabledReason, to: null } },
+            });
+          }
+          return enabled;
         }),
       );
       changed(accountId);
@@ -264,7 +336,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     /** Re-proves ownership on demand; on success the webhook's verifiedAt moves to now. */
     async verify(accountId: string, id: string) {
       const row = await load(accountId, id);
-      const result = await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher));
+      const result = await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher), clientIdentityFor(row.id, row, secrets));
       const updated = await writeOrNotFound(() => db.webhook.update({ where: { id: row.id }, data: { verifiedAt: clock.now() } }));
       return { verified: true as const, elapsedMs: result.elapsedMs, webhook: toDto(updated) };
     },

@@ -84,6 +84,9 @@ describe("every operation of the OpenAPI document under generated hostile input"
   let webhook: (key: string) => Promise<string>;
   let signIn: () => Promise<string>;
   let newLink: () => Promise<string>;
+  let spareKey: () => Promise<string>;
+  /** The spare keys the fuzzer may revoke and rotate (its own key must keep working). */
+  let spareIds: Set<string>;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
   beforeAll(async () => {
@@ -136,6 +139,12 @@ describe("every operation of the OpenAPI document under generated hostile input"
     const attempts = (await app.container.db.deliveryAttempt.findMany({ select: { id: true } })).map((a) => a.id);
     expect(events.length > 0 && attempts.length > 0).toBe(true);
 
+    // Keys to revoke and rotate: spares of the fuzzed account (its own key must keep working), one per route family.
+    spareKey = async () => (await app.call("POST", `/v1/accounts/${own.accountId}/api-keys`, { key: app.adminKey, body: { name: "spare" } })).body.id as string;
+    const spares = { own: await Promise.all([1, 2, 3, 4].map(spareKey)), admin: await Promise.all([1, 2, 3, 4].map(spareKey)) };
+    spareIds = new Set([...spares.own, ...spares.admin]);
+    const otherKey = (await app.call("GET", `/v1/accounts/${other.accountId}/api-keys`, { key: app.adminKey })).body.data[0].id as string;
+
     const doc: OpenApiDocument = (await app.call("GET", "/openapi.json")).body;
     const limits = new Map(app.container.routes.map((r) => [`${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`, r.maxBodyBytes ?? app.container.config.maxRequestBytes]));
     world = {
@@ -149,6 +158,8 @@ describe("every operation of the OpenAPI document under generated hostile input"
         events: [...events, "evt_01M8000000000000000000000Z"],
         attempts: [...attempts, "att_01M8000000000000000000000Z"],
         portal: [...endable, "ps_01M8000000000000000000000Z"],
+        "api-keys": [...spares.own, otherKey, "key_01M8000000000000000000000Z"],
+        keyId: [...spares.admin, otherKey, "key_01M8000000000000000000000Z"],
       },
       linkTokens,
       receiverUrl: receiver.url,
@@ -209,6 +220,17 @@ describe("every operation of the OpenAPI document under generated hostile input"
             if (used >= 0) world.linkTokens[used] = await newLink();
           }
           if (req.op.label === "DELETE /v1/portal/session" && answer.status === 204) world.keys.portal = await signIn();
+          // A revoked or rotated spare key cannot be revoked or rotated again: a fresh one takes its place.
+          if (/^POST \/v1\/(accounts\/\{id\}\/)?api-keys\/\{(id|keyId)\}\/(revoke|rotate)$/.test(req.op.label) && answer.status < 300) {
+            for (const pool of [world.ids["api-keys"]!, world.ids.keyId!]) {
+              const used = pool.findIndex((id) => spareIds.has(id) && req.path.includes(`/${id}/`));
+              if (used >= 0) {
+                const fresh = await spareKey();
+                spareIds.add(fresh);
+                pool[used] = fresh;
+              }
+            }
+          }
           const statuses = seen.get(req.op.label) ?? new Set<number>();
           seen.set(req.op.label, statuses.add(answer.status));
         }),

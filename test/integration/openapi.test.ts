@@ -53,7 +53,9 @@ describe("GET /openapi.json", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(create.responses["422"].content["application/json"].schema.$ref).toBe("#/components/schemas/Error");
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "400", "401", "403", "413", "415", "422"]));
-    expect(create.security).toEqual([{ bearerAuth: [] }]);
+    // The scope an account key needs, as the security requirement's role (src/access/scopes.ts).
+    expect(create.security).toEqual([{ bearerAuth: ["webhooks:write"] }]);
+    expect(create["x-required-scope"]).toBe("webhooks:write");
   });
 
   it("documents path parameters and marks public routes as needing no key", () => {

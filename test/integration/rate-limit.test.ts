@@ -54,7 +54,7 @@ describe("per-key rate limits", () => {
     const refused = await app.call("GET", "/v1/webhooks", { key: a.key });
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual({
-      error: { code: "rate_limited", message: expect.stringMatching(/retry in \d+ s/), details: { retryAfterSeconds: expect.any(Number), limit: 3 } },
+      error: { code: "rate_limited", message: expect.stringMatching(/retry in \d+ s/), details: { retryAfterSeconds: expect.any(Number), limit: 3, limitedBy: "key" } },
     });
     const retryAfter = Number(rateHeaders(refused).retryAfter);
     // One request is freed every 10/3 s: the wait is that, rounded up to whole seconds.

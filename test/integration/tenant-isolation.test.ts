@@ -1,7 +1,9 @@
+import { allows, SCOPES, type Scope } from "../../src/access/scopes";
 import type { AnyRoute } from "../../src/http/route";
 import { startTestApp, type TestApp, type TestResponse } from "../support/app";
 import { fillPath, operationsOf, refName, resolveRef, type OpenApiDocument, type Operation } from "../support/openapi-walk";
 import { startReceiver, type Receiver } from "../support/receivers";
+import { keyWithScopes } from "../support/scoped-keys";
 
 const TOKEN = "isolation-token-000001";
 
@@ -10,7 +12,9 @@ const TOKEN = "isolation-token-000001";
  * route added tomorrow is checked tomorrow. Operations on one resource (`{id}` in the path)
  * must answer B 404, exactly as for an id that does not exist, and change and send nothing.
  * Operations on a collection have no id to refuse: each must say below how it keeps A's data
- * from B, or this test fails naming it.
+ * from B, or this test fails naming it. Each walk also runs with keys of one scope: the scope an
+ * operation needs lets a key past the door, never into another account's data, and a key
+ * without it is refused the same way whether the resource exists or not.
  */
 
 /** Valid bodies by request schema, so that B's 404 is not a 400 in disguise. `{}` serves the rest. */
@@ -65,6 +69,26 @@ const COLLECTIONS: Record<string, (w: World) => Promise<void>> = {
   "GET /v1/events": async ({ app, b }) => {
     expect((await app.call("GET", "/v1/events?limit=100", { key: b.apiKey })).body.data).toEqual([]);
   },
+  "GET /v1/audit-log": async ({ app, a, b, idsOfA }) => {
+    // B reads its own log only: nothing about A's resources, and naming A is refused.
+    const entries = (await app.call("GET", "/v1/audit-log?limit=100", { key: b.apiKey })).body.data as { target: { id: string } }[];
+    const aIds = new Set([a.accountId, ...Object.values(idsOfA)]);
+    expect(entries.filter((e) => aIds.has(e.target.id))).toEqual([]);
+    expect((await app.call("GET", `/v1/audit-log?accountId=${a.accountId}`, { key: b.apiKey })).status).toBe(403);
+  },
+  "GET /v1/api-keys": async ({ app, a, b }) => {
+    // B lists B's keys only.
+    const ids = (await app.call("GET", "/v1/api-keys", { key: b.apiKey })).body.data.map((k: { id: string }) => k.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(await app.container.db.apiKey.count({ where: { id: { in: ids }, accountId: { not: b.accountId } } })).toBe(0);
+    expect(await app.container.db.apiKey.count({ where: { accountId: a.accountId } })).toBeGreaterThan(0);
+  },
+  "POST /v1/api-keys": async ({ app, b }) => {
+    // A key B makes is B's.
+    const made = await app.call("POST", "/v1/api-keys", { key: b.apiKey, body: { name: "B's" } });
+    expect(made.status).toBe(201);
+    expect((await app.container.db.apiKey.findUniqueOrThrow({ where: { id: made.body.id } })).accountId).toBe(b.accountId);
+  },
   "POST /v1/portal/sessions": async ({ app, a, b }) => {
     // B's key cannot open A's portal; its own link opens B's.
     expect((await app.call("POST", "/v1/portal/sessions", { key: b.apiKey, body: { accountId: a.accountId } })).status).toBe(403);
@@ -84,6 +108,15 @@ const COLLECTIONS: Record<string, (w: World) => Promise<void>> = {
     expect((await app.call("GET", "/v1/portal/session", { key: portalOfA })).status).toBe(200);
   },
 };
+
+/**
+ * A's id for a path parameter of `op`: the resource its path names, but for the admin key routes'
+ * `{keyId}` (/v1/accounts/{id}/api-keys/{keyId}/…), another key of A's than /v1/api-keys/{id} uses,
+ * so that each pair of rotate and revoke has a key of its own.
+ */
+function idOfA(idsOfA: Record<string, string>, op: Operation, param: string): string | undefined {
+  return param === "keyId" ? idsOfA["account-api-keys"] : idsOfA[op.path.split("/")[2]!];
+}
 
 /** A signed-in portal session of the key's account: a link, exchanged. */
 async function portalSession(app: TestApp, key: string, access: "manage" | "read" = "manage"): Promise<string> {
@@ -141,24 +174,45 @@ describe("one account can neither see nor touch another's data, on any route", (
     expect((await app.call("POST", `/v1/webhooks/${webhook.body.id}/test`, { key: a.apiKey, body: {} })).status).toBe(200);
     const attempt = await app.container.db.deliveryAttempt.findFirstOrThrow({ where: { accountId: a.accountId } });
     const link = await app.call("POST", "/v1/portal/sessions", { key: a.apiKey, body: {} });
+    // Two spare keys of A's, for the key routes to rotate and revoke (A's own key must keep working).
+    const spareKeys = [];
+    for (const name of ["spare", "spare for the admin"]) spareKeys.push((await app.call("POST", "/v1/api-keys", { key: a.apiKey, body: { name } })).body.id as string);
     world = {
       app,
       a,
       b,
-      idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId, events: delivery.eventId, attempts: attempt.id, portal: link.body.id },
+      idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId, events: delivery.eventId, attempts: attempt.id, portal: link.body.id, "api-keys": spareKeys[0]!, "account-api-keys": spareKeys[1]! },
       portalOfA: await portalSession(app, a.apiKey),
     };
     doc = (await app.call("GET", "/openapi.json")).body;
     routeOf = (op) => app.container.routes.find((r) => r.method === op.method && r.path.replace(/:(\w+)/g, "{$1}") === op.path)!;
+    // A's keys of one scope each, before the snapshot: the walks below use them.
+    for (const scope of SCOPES) await keyOf(a.accountId, scope);
     before = await snapshotOfA();
   });
   afterAll(() => world.app.close());
 
+  // One key per account and scope, made on first use.
+  const scopedKeys = new Map<string, Promise<string>>();
+  const keyOf = (accountId: string, scope: Scope): Promise<string> => {
+    const name = `${accountId} ${scope}`;
+    if (!scopedKeys.has(name)) scopedKeys.set(name, keyWithScopes(world.app, accountId, [scope]));
+    return scopedKeys.get(name)!;
+  };
+  /** The path of `op` on A's resource, or on an id nobody has. */
+  const pathOn = (op: Operation, whose: "A" | "nobody"): string => {
+    return fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, whose === "A" ? idOfA(world.idsOfA, op, p.name)! : "nope"])));
+  };
+
   const callAsB = (op: Operation): Promise<TestResponse> => {
     const resource = op.path.split("/")[2]!;
-    const id = world.idsOfA[resource];
-    if (!id) throw new Error(`${op.label}: teach this test which of A's resources /${resource}/{id} names (idsOfA)`);
-    const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, id])));
+    const ids: Record<string, string> = {};
+    for (const p of op.pathParams) {
+      const id = idOfA(world.idsOfA, op, p.name);
+      if (!id) throw new Error(`${op.label}: teach this test which of A's resources /${resource}/{id} names (idsOfA)`);
+      ids[p.name] = id;
+    }
+    const path = fillPath(op.path, ids);
     return world.app.call(op.method.toUpperCase(), path, { key: world.b.apiKey, body: bodyFor(doc, op) });
   };
 
@@ -182,12 +236,37 @@ describe("one account can neither see nor touch another's data, on any route", (
     expect(Object.keys(answers).length).toBeGreaterThanOrEqual(10);
   });
 
+  it("answers B's key with exactly the scope an operation needs 404 too: the scope is no way into A's data", async () => {
+    const ops = operationsOf(doc).filter((o) => o.requiredScope && o.pathParams.length > 0);
+    for (const op of ops) {
+      const requestsBefore = receiver.requests.length;
+      const key = await keyOf(world.b.accountId, op.requiredScope as Scope);
+      const res = await world.app.call(op.method.toUpperCase(), pathOn(op, "A"), { key, body: bodyFor(doc, op) });
+      const seen = { op: op.label, status: res.status, code: res.body.error?.code, sent: receiver.requests.length - requestsBefore };
+      expect(seen).toEqual({ op: op.label, status: 404, code: "not_found", sent: 0 });
+    }
+    expect(ops.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("refuses a key without the scope alike whether A's resource exists or not, telling B nothing", async () => {
+    const ops = operationsOf(doc).filter((o) => o.requiredScope && o.pathParams.length > 0);
+    for (const op of ops) {
+      const wrong = SCOPES.find((s) => !allows([s], op.requiredScope as Scope))!;
+      const answers = [];
+      for (const [accountId, whose] of [[world.b.accountId, "A"], [world.b.accountId, "nobody"], [world.a.accountId, "A"]] as const) {
+        const res = await world.app.call(op.method.toUpperCase(), pathOn(op, whose), { key: await keyOf(accountId, wrong), body: bodyFor(doc, op) });
+        answers.push({ status: res.status, body: res.body });
+      }
+      const refusal = { status: 403, body: { error: { code: "insufficient_scope", message: `this API key lacks the scope ${op.requiredScope}`, details: { requiredScope: op.requiredScope } } } };
+      expect({ op: op.label, answers }).toEqual({ op: op.label, answers: [refusal, refusal, refusal] });
+    }
+  });
+
   it("answers B's portal session 404 on every portal operation on one of A's resources, and 403 on the rest", async () => {
     const sessionOfB = await portalSession(world.app, world.b.apiKey);
     const answers: Record<string, unknown> = {};
     for (const op of operationsOf(doc).filter((o) => o.secured && o.pathParams.length > 0)) {
-      const resource = op.path.split("/")[2]!;
-      const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, world.idsOfA[resource]!])));
+      const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, idOfA(world.idsOfA, op, p.name)!])));
       const res = await world.app.call(op.method.toUpperCase(), path, { key: sessionOfB, body: bodyFor(doc, op) });
       const expected = routeOf(op).portal ? 404 : 403;
       answers[op.label] = { status: res.status };
@@ -204,13 +283,13 @@ describe("one account can neither see nor touch another's data, on any route", (
     expect(await snapshotOfA()).toEqual(before);
   });
 
-  it("still lets A use every one of those operations on the same ids", async () => {
+  it("still lets A use every one of those operations on the same ids, each with a key of only the scope it names", async () => {
     const ops = operationsOf(doc).filter((o) => o.secured && o.pathParams.length > 0);
-    // Deleting goes last: the other operations need the webhook.
-    for (const op of [...ops.filter((o) => o.method !== "delete"), ...ops.filter((o) => o.method === "delete")]) {
-      const key = routeOf(op).auth === "admin" ? world.app.adminKey : world.a.apiKey;
-      const resource = op.path.split("/")[2]!;
-      const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, world.idsOfA[resource]!])));
+    // Deleting and revoking go last: the other operations need the webhook, and rotating needs a live key.
+    const last = (o: Operation) => o.method === "delete" || o.path.endsWith("/revoke");
+    for (const op of [...ops.filter((o) => !last(o)), ...ops.filter(last)]) {
+      const key = routeOf(op).auth === "admin" ? world.app.adminKey : await keyOf(world.a.accountId, op.requiredScope as Scope);
+      const path = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, idOfA(world.idsOfA, op, p.name)!])));
       const body = op.label === "PATCH /v1/webhooks/{id}" ? { description: "A's own change" } : bodyFor(doc, op);
       const res = await world.app.call(op.method.toUpperCase(), path, { key, body });
       expect({ op: op.label, status: res.status < 300 ? "2xx" : res.status }).toEqual({ op: op.label, status: "2xx" });

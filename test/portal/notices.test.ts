@@ -6,7 +6,7 @@ import { INTL_TAG } from "../../portal/src/i18n/locale";
 import { newId } from "../../src/lib/ids";
 import type { OperationalEventType } from "../../src/operational/payloads";
 import type { TestApp } from "../support/app";
-import { DESKTOP, expectNoSeriousA11yViolations, launchBrowser, NARROW, screenshots, SCREENSHOT_DIR, type TestBrowser } from "../support/browser";
+import { DESKTOP, expectAccessibleAtBothSizes, launchBrowser, NARROW, screenshots, SCREENSHOT_DIR, type TestBrowser } from "../support/browser";
 import { aWebhook } from "../support/factories";
 import { expectVisibleFocus, pressUntilFocused } from "../support/keyboard";
 import { insertNotice, noticePayload, type NoticeTarget } from "../support/notices";
@@ -143,20 +143,6 @@ describe("recent notices on a webhook's page", () => {
     await screenshots(page, name, locale);
   }
 
-  async function expectAccessibleAtBothSizes(what: string) {
-    await expectNoSeriousA11yViolations(page, `${what}, desktop`);
-    await page.setViewportSize(NARROW);
-    try {
-      await expectNoSeriousA11yViolations(page, `${what}, 360 px`);
-      const overflow = await page.evaluate(() => {
-        const el = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return el.scrollWidth - el.clientWidth;
-      });
-      expect({ what, overflow }).toEqual({ what, overflow: 0 });
-    } finally {
-      await page.setViewportSize(DESKTOP);
-    }
-  }
 
   it.each(["en", "ar"] as const)("shows one notice of each type, newest first, in the viewer's words (%s), with when it happened", async (locale) => {
     const section = await openWebhook(locale, noisy);
@@ -184,7 +170,7 @@ describe("recent notices on a webhook's page", () => {
       const sentence = (await items.first().locator("p").first().boundingBox())!;
       expect(badge.x).toBeGreaterThan(sentence.x);
     }
-    await expectAccessibleAtBothSizes(`the notices (${locale})`);
+    await expectAccessibleAtBothSizes(page, `the notices (${locale})`);
     await photograph(section, "notices", locale);
   }, 60_000);
 
@@ -204,7 +190,7 @@ describe("recent notices on a webhook's page", () => {
     await rows.first().getByRole("link", { name: /^Attempt 1, at / }).waitFor();
     expect(await rows.first().locator("td").first().textContent()).toBe("1");
     await page.getByRole("link", { name: delivery.eventId, exact: true }).waitFor();
-    await expectAccessibleAtBothSizes("a delivery's page");
+    await expectAccessibleAtBothSizes(page, "a delivery's page");
     await screenshots(page, "delivery", "en");
   }, 60_000);
 
@@ -217,7 +203,7 @@ describe("recent notices on a webhook's page", () => {
     expect((await body.textContent())?.trim()).toBe(messages["notices.emptyBody"].replace("{types}", types));
     expect(await body.locator("code").allTextContents()).toEqual(["webhook.disabled", "webhook.failing", "webhook.recovered", "delivery.exhausted"]);
     expect(await section.getByRole("listitem").count()).toBe(0);
-    await expectAccessibleAtBothSizes(`the empty notices (${locale})`);
+    await expectAccessibleAtBothSizes(page, `the empty notices (${locale})`);
     await photograph(section, "notices-empty", locale);
   }, 60_000);
 });

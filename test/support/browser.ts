@@ -45,6 +45,22 @@ export async function expectNoSeriousA11yViolations(page: Page, what: string): P
   throw new Error(`axe found ${bad.length} serious/critical violation(s) on ${what} (${page.url()}):\n${lines.join("\n")}`);
 }
 
+/** axe at desktop size and at 360 px, where the page must not scroll sideways; then back to desktop. */
+export async function expectAccessibleAtBothSizes(page: Page, what: string): Promise<void> {
+  await expectNoSeriousA11yViolations(page, `${what}, desktop`);
+  await page.setViewportSize(NARROW);
+  try {
+    await expectNoSeriousA11yViolations(page, `${what}, 360 px`);
+    const overflow = await page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return el.scrollWidth - el.clientWidth;
+    });
+    expect({ what, overflow }).toEqual({ what, overflow: 0 });
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Screenshots
 // ---------------------------------------------------------------------------

@@ -45,6 +45,8 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     HOOKRELAY_RATE_LIMIT: "100000/s",
     HOOKRELAY_INGEST_RATE_LIMIT: "100000/s",
     HOOKRELAY_ADMIN_RATE_LIMIT: "100000/s",
+    HOOKRELAY_ACCOUNT_RATE_LIMIT: "100000/s",
+    HOOKRELAY_ACCOUNT_INGEST_RATE_LIMIT: "100000/s",
     ...overrides,
   });
 }

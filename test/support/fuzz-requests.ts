@@ -58,7 +58,9 @@ function pathOf(world: FuzzWorld, op: Operation, hostile: boolean): fc.Arbitrary
     fc.constantFrom(".", "..", "%2E%2E", "%", "%FF", "x".repeat(65), "x".repeat(5_000)),
   );
   const param = hostile ? bad : liveId(world, resource);
-  return fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, param]))).map((values) => fillPath(op.path, values as Record<string, string>));
+  // A second parameter names its own pool (`keyId` in /v1/accounts/{id}/api-keys/{keyId}/…).
+  const paramOf = (name: string) => (!hostile && name !== "id" && world.ids[name] ? liveId(world, name) : param);
+  return fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, paramOf(p.name)]))).map((values) => fillPath(op.path, values as Record<string, string>));
 }
 
 function queryOf(world: FuzzWorld, op: Operation, hostile: boolean): fc.Arbitrary<string> {

@@ -77,6 +77,11 @@ function hint(world: ValueWorld, name: string | undefined): Hint | undefined {
     case "dialectOptions":
       // Only the custom dialect takes options; absent is what most webhooks send.
       return of(fc.constant(undefined), fc.oneof(fc.constant({ signatureHeader: "x-sig", algorithm: "sha256", encoding: "hex" }), fc.jsonValue({ maxDepth: 2 })));
+    case "clientCertificate":
+    case "clientKey":
+      // Mutual TLS is for the few receivers that demand it: absent is what most webhooks send,
+      // and a certificate must come with its key; a random one would make every body a 400.
+      return of(fc.constant(undefined), fc.oneof(fc.constant(null), fc.constant("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), fc.string({ maxLength: 300 })));
     case "graceSeconds":
       return of(fc.integer({ min: 0, max: 604_800 }), fc.oneof(fc.integer(), fc.double(), fc.constant("60")));
     case "limit":

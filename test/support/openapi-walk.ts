@@ -49,6 +49,8 @@ export interface Operation {
   statuses: number[];
   /** Whether the document says a key is needed. */
   secured: boolean;
+  /** The scope an account key needs (`x-required-scope`); undefined where account keys are not scoped (public, admin, portal). */
+  requiredScope?: string;
 }
 
 // The document is JSON of a known shape; tests look into it freely.
@@ -85,6 +87,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         body: bodySchema,
         statuses: Object.keys(op.responses).map(Number),
         secured: Array.isArray(op.security) && op.security.length > 0,
+        requiredScope: op["x-required-scope"] as string | undefined,
       });
     }
   }

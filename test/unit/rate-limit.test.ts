@@ -1,7 +1,7 @@
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/lib/logger";
 import { createAdmission } from "../../src/rate-limit/admission";
-import { bucketFor, parseRateRule, rateLimitHeaders, type RateDecision, type RateRules } from "../../src/rate-limit/policy";
+import { bucketFor, parseRateRule, rateLimitHeaders, type RateRules } from "../../src/rate-limit/policy";
 
 describe("parseRateRule", () => {
   it.each([
@@ -30,6 +30,8 @@ describe("parseRateRule", () => {
       api: { count: 100, periodMs: 1_000, burst: 100 },
       ingest: { count: 1_000, periodMs: 1_000, burst: 1_000 },
       admin: { count: 1_000, periodMs: 1_000, burst: 1_000 },
+      accountApi: { count: 300, periodMs: 1_000, burst: 300 },
+      accountIngest: { count: 3_000, periodMs: 1_000, burst: 3_000 },
     });
     expect(loadConfig({ ...base, HOOKRELAY_RATE_LIMIT: "off" }).rateLimits.api).toBeNull();
   });
@@ -84,14 +86,14 @@ describe("admission", () => {
   it("refuses with a 429 AppError carrying the wait, and lets unlimited and anonymous callers through untouched", async () => {
     let asked = 0;
     const admit = createAdmission({
-      limiter: async () => (asked++, { kind: "limited", retryAfterMs: 2_500, resetMs: 2_500 }),
+      limiter: async () => (asked++, { kind: "counted", decisions: [{ kind: "limited", retryAfterMs: 2_500, resetMs: 2_500 }] }),
       rules,
       logger,
     });
-    const refused = await admit({ kind: "account", keyId: "key_1" }, "api");
-    expect(refused.refusal).toMatchObject({ status: 429, code: "rate_limited", details: { retryAfterSeconds: 3, limit: 1 } });
+    const refused = await admit({ kind: "account", keyId: "key_1", accountId: "acc_1" }, "api");
+    expect(refused.refusal).toMatchObject({ status: 429, code: "rate_limited", details: { retryAfterSeconds: 3, limit: 1, limitedBy: "key" } });
     expect(refused.headers["Retry-After"]).toBe("3");
-    expect(await admit({ kind: "account", keyId: "key_1" }, "ingest")).toEqual({ headers: {}, refusal: null });
+    expect(await admit({ kind: "account", keyId: "key_1", accountId: "acc_1" }, "ingest")).toEqual({ headers: {}, refusal: null });
     expect(await admit({ kind: "anonymous" }, "api")).toEqual({ headers: {}, refusal: null });
     expect(asked).toBe(1);
   });
@@ -99,11 +101,11 @@ describe("admission", () => {
   it("fails open while the limiter is unavailable, warning once per interval", async () => {
     lines.length = 0;
     let clock = 0;
-    const unavailable: RateDecision = { kind: "unavailable", reason: "redis is reconnecting" };
+    const unavailable = { kind: "unavailable", reason: "redis is reconnecting" } as const;
     const admit = createAdmission({ limiter: async () => unavailable, rules, logger, now: () => clock, warnEveryMs: 1_000 });
-    for (let i = 0; i < 5; i++) expect(await admit({ kind: "account", keyId: "key_1" }, "api")).toEqual({ headers: {}, refusal: null });
+    for (let i = 0; i < 5; i++) expect(await admit({ kind: "account", keyId: "key_1", accountId: "acc_1" }, "api")).toEqual({ headers: {}, refusal: null });
     clock = 1_000;
-    await admit({ kind: "account", keyId: "key_1" }, "api");
+    await admit({ kind: "account", keyId: "key_1", accountId: "acc_1" }, "api");
     expect(lines.map((l) => JSON.parse(l).reason)).toEqual(["redis is reconnecting", "redis is reconnecting"]);
   });
 });

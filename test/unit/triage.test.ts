@@ -14,7 +14,7 @@ const delivery = (over: Partial<DeliveryForAttempt> = {}): DeliveryForAttempt =>
   chainAttempts: 2,
   nextAttemptAt: new Date(5_000),
   event: { id: "evt_1", type: "message.created", createdAt: new Date(0), data: "{}", traceContext: null },
-  webhook: { url: "https://x", status: "active", disabledReason: null, dialect: "meta", dialectOptions: null, verifyTokenCipher: "c", previousSecretCipher: null, previousSecretExpiresAt: null },
+  webhook: { url: "https://x", status: "active", disabledReason: null, dialect: "meta", dialectOptions: null, verifyTokenCipher: "c", previousSecretCipher: null, previousSecretExpiresAt: null, clientCertificate: null, clientKeyCipher: null },
   ...over,
 });
 const job = (attempt?: number, chain = 1) => ({ deliveryId: "dlv_01J0000000000000000000000A", chain, attempt, webhookId: "wh_1" });

@@ -22,5 +22,6 @@ export type EventSummary = Ok<"/v1/events", "get">["data"][number];
 export type EventDetail = Ok<"/v1/events/{id}", "get">;
 export type EventType = Ok<"/v1/event-types", "get">["data"][number];
 export type Notice = Ok<"/v1/webhooks/{id}/notices", "get">["data"][number];
+export type AuditEntry = Ok<"/v1/audit-log", "get">["data"][number];
 export type Dialect = Webhook["dialect"];
 export type StatsWindow = WebhookStats["window"];

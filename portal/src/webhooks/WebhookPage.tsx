@@ -7,6 +7,7 @@ import { useTitle } from "../app/title";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../session/session";
 import { RecentNotices } from "../notices/RecentNotices";
+import { WebhookHistory } from "../audit/WebhookHistory";
 import { StatsPanel } from "../stats/StatsPanel";
 import { ErrorState, Loading } from "../ui/PageState";
 import { Time } from "../ui/Time";
@@ -72,6 +73,7 @@ export function WebhookPage() {
       <Summary webhook={w} />
       <StatsPanel webhookId={w.id} />
       <RecentNotices webhookId={w.id} />
+      <WebhookHistory webhookId={w.id} version={w.updatedAt} />
       {canManage && <TestEvent webhook={w} />}
       {canManage && <CheckEndpoint webhook={w} />}
       {canManage && <RotateSecret webhook={w} onChange={webhook.replace} />}

@@ -1,23 +1,15 @@
 import type { AccountsService } from "../../accounts/service";
+import { auditContextOf } from "../../audit/actor";
 import { z } from "../../lib/zod";
 import { defineRoute, type AnyRoute } from "../route";
+import { IssuedKey } from "./api-keys";
 
 const CreateAccountBody = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi("CreateAccount");
-const CreateKeyBody = z.strictObject({ name: z.string().trim().min(1).max(100).default("default") }).openapi("CreateApiKey");
-const AccountIdParams = z.object({ id: z.string().max(64) });
 
 const Account = z.object({ id: z.string(), name: z.string(), createdAt: z.string().datetime() }).openapi("Account");
-const IssuedKey = z
-  .object({
-    id: z.string(),
-    apiKey: z.string().openapi({ description: "Shown once; only a hash is stored." }),
-    prefix: z.string(),
-    name: z.string(),
-    createdAt: z.string().datetime(),
-  })
-  .openapi("IssuedApiKey");
 const CreatedAccount = z.object({ account: Account, apiKey: IssuedKey }).openapi("CreatedAccount");
 
+/** Accounts (the operator's); their keys are in ./api-keys.ts. */
 export function accountRoutes(accounts: AccountsService): AnyRoute[] {
   const tag = "Accounts";
   return [
@@ -30,22 +22,10 @@ export function accountRoutes(accounts: AccountsService): AnyRoute[] {
       body: CreateAccountBody,
       success: { status: 201, description: "The account and its key, shown once.", schema: CreatedAccount },
       errors: [],
-      handle: async ({ body }) => {
-        const { account, key } = await accounts.create(body.name);
+      handle: async ({ principal, body, res }) => {
+        const { account, key } = await accounts.create(body.name, auditContextOf({ principal, res }));
         return { status: 201, body: { account, apiKey: key } };
       },
-    }),
-    defineRoute({
-      method: "post",
-      path: "/v1/accounts/:id/api-keys",
-      tag,
-      summary: "Issue another API key for an account (admin)",
-      auth: "admin",
-      params: AccountIdParams,
-      body: CreateKeyBody,
-      success: { status: 201, description: "The key, shown once.", schema: IssuedKey },
-      errors: [404],
-      handle: async ({ params, body }) => ({ status: 201, body: await accounts.createKey(params.id, body.name) }),
     }),
   ];
 }

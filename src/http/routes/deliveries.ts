@@ -1,6 +1,7 @@
 import type { DeliveriesService } from "../../delivery/deliveries-service";
 import { AttemptDetail, AttemptIdParams, Delivery, DeliveryWithAttempts } from "../../delivery/schemas";
 import { z } from "../../lib/zod";
+import { auditContextOf } from "../../audit/actor";
 import { accountOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
@@ -15,6 +16,7 @@ export function deliveryRoutes(deliveries: DeliveriesService): AnyRoute[] {
       tag,
       summary: "A delivery with all its attempts",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       params: DeliveryIdParams,
       success: { status: 200, description: "The delivery and its attempts, oldest first.", schema: DeliveryWithAttempts },
@@ -27,6 +29,7 @@ export function deliveryRoutes(deliveries: DeliveriesService): AnyRoute[] {
       tag,
       summary: "One attempt, with the exact body it sent",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       params: AttemptIdParams,
       success: { status: 200, description: "What was sent (URL, headers with secrets masked, body) and what the endpoint answered.", schema: AttemptDetail },
@@ -40,11 +43,12 @@ export function deliveryRoutes(deliveries: DeliveriesService): AnyRoute[] {
       summary: "Deliver again",
       description: "Starts a new chain of attempts with the same delivery id and the same body, retried on the full schedule.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: DeliveryIdParams,
       success: { status: 202, description: "Queued again.", schema: Delivery },
       errors: [404, 409, 422],
-      handle: async ({ principal, params }) => ({ status: 202, body: await deliveries.redeliver(accountOf(principal), params.id) }),
+      handle: async ({ principal, params, res }) => ({ status: 202, body: await deliveries.redeliver(accountOf(principal), params.id, auditContextOf({ principal, res })) }),
     }),
   ];
 }

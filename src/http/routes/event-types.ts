@@ -1,5 +1,6 @@
 import { CreateEventTypeBody, EventType, EventTypeList, ImportCatalogBody, ImportCatalogResult } from "../../event-types/schemas";
 import type { EventTypesService } from "../../event-types/service";
+import { auditContextOf } from "../../audit/actor";
 import { accountOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
@@ -12,6 +13,7 @@ export function eventTypeRoutes(eventTypes: EventTypesService): AnyRoute[] {
       tag,
       summary: "List the event types this account can subscribe to",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       success: { status: 200, description: "Built-in types, then the account's own.", schema: EventTypeList },
       errors: [],
@@ -23,10 +25,11 @@ export function eventTypeRoutes(eventTypes: EventTypesService): AnyRoute[] {
       tag,
       summary: "Register an event type for this account",
       auth: "account",
+      scope: "webhooks:write",
       body: CreateEventTypeBody,
       success: { status: 201, description: "Registered.", schema: EventType },
       errors: [409, 422],
-      handle: async ({ principal, body }) => ({ status: 201, body: await eventTypes.create(accountOf(principal), body) }),
+      handle: async ({ principal, body, res }) => ({ status: 201, body: await eventTypes.create(accountOf(principal), body, auditContextOf({ principal, res })) }),
     }),
     defineRoute({
       method: "post",
@@ -36,10 +39,14 @@ export function eventTypeRoutes(eventTypes: EventTypesService): AnyRoute[] {
       description:
         "Idempotent: types the account already has are reported as existing and left unchanged; names that are built-in types are skipped. Catalog names are the platforms' own and need not look like noun.verb.",
       auth: "account",
+      scope: "webhooks:write",
       body: ImportCatalogBody,
       success: { status: 200, description: "What was created, what already existed, what was skipped.", schema: ImportCatalogResult },
       errors: [422],
-      handle: async ({ principal, body }) => ({ status: 200, body: await eventTypes.importCatalog(accountOf(principal), body.catalog) }),
+      handle: async ({ principal, body, res }) => ({
+        status: 200,
+        body: await eventTypes.importCatalog(accountOf(principal), body.catalog, auditContextOf({ principal, res })),
+      }),
     }),
   ];
 }

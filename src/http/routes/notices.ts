@@ -39,6 +39,7 @@ export function noticeRoutes(notices: NoticeLog): AnyRoute[] {
       description:
         "The operational events hookrelay emitted about this webhook, newest first: `webhook.disabled`, `webhook.failing`, `webhook.recovered` and `delivery.exhausted`, each with the payload its subscribers received. Page with `cursor`.",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       params: WebhookIdParams,
       query: ListNoticesQuery,

@@ -2,6 +2,7 @@ import type { AccountsService } from "../../accounts/service";
 import { z } from "../../lib/zod";
 import { CreatedPortalSession, CreatePortalSessionBody, ExchangedLink, ExchangeLinkBody, PortalSession } from "../../portal/schemas";
 import type { PortalSessions } from "../../portal/sessions";
+import { auditContextOf } from "../../audit/actor";
 import { accountOf, existingActingAccount, sessionOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
@@ -18,14 +19,15 @@ export function portalRoutes(deps: { sessions: PortalSessions; accounts: Account
       description:
         "For the product's backend: a link to hand to one of its users, who manages the account's webhooks in the portal without ever holding an API key. The link works once, before `linkExpiresAt`; opening it signs the user in for `ttlSeconds`. Embed it in an iframe on an origin listed in HOOKRELAY_PORTAL_FRAME_ANCESTORS, or open it in a tab.",
       auth: "account-or-admin",
+      scope: "portal:sessions",
       body: CreatePortalSessionBody,
       success: { status: 201, description: "The link and until when it can be opened.", schema: CreatedPortalSession },
       errors: [404],
-      handle: async ({ principal, body, req }) => {
+      handle: async ({ principal, body, req, res }) => {
         const accountId = await existingActingAccount(principal, body.accountId, deps.accounts);
         const origin = deps.publicUrl ?? `${req.protocol}://${req.get("host")}`;
         const keyId = principal.kind === "account" ? principal.keyId : null;
-        return { status: 201, body: await deps.sessions.create(accountId, body, keyId, origin) };
+        return { status: 201, body: await deps.sessions.create(accountId, body, keyId, origin, auditContextOf({ principal, res })) };
       },
     }),
     defineRoute({
@@ -35,11 +37,12 @@ export function portalRoutes(deps: { sessions: PortalSessions; accounts: Account
       summary: "End a portal session",
       description: "For the product's backend: signs the user out everywhere at once (a user removed from the product, say).",
       auth: "account",
+      scope: "portal:sessions",
       params: SessionIdParams,
       success: { status: 204, description: "Ended (or had ended already)." },
       errors: [404],
-      handle: async ({ principal, params }) => {
-        await deps.sessions.endForAccount(accountOf(principal), params.id);
+      handle: async ({ principal, params, res }) => {
+        await deps.sessions.endForAccount(accountOf(principal), params.id, auditContextOf({ principal, res }));
         return { status: 204 };
       },
     }),
@@ -77,8 +80,8 @@ export function portalRoutes(deps: { sessions: PortalSessions; accounts: Account
       portal: "read",
       success: { status: 204, description: "Signed out." },
       errors: [],
-      handle: async ({ principal }) => {
-        await deps.sessions.end(sessionOf(principal));
+      handle: async ({ principal, res }) => {
+        await deps.sessions.end(accountOf(principal), sessionOf(principal), auditContextOf({ principal, res }));
         return { status: 204 };
       },
     }),

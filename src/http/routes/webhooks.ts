@@ -17,6 +17,7 @@ import {
   webhookSchemas,
   type WebhookSchemaOptions,
 } from "../../webhooks/schemas";
+import { auditContextOf } from "../../audit/actor";
 import { accountOf } from "../auth";
 import { defineRoute, type AnyRoute } from "../route";
 
@@ -36,11 +37,12 @@ export function webhookRoutes(
       description:
         "Validates the input, then proves ownership of the URL: a GET with hub.mode=subscribe, hub.verify_token and hub.challenge, which must be answered 2xx with the challenge as the body within 5 seconds. Only then is the webhook stored, active.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       body: CreateWebhookBody,
       success: { status: 201, description: "Verified and stored. `secret` is present only when it was generated.", schema: CreatedWebhook },
       errors: [422],
-      handle: async ({ principal, body }) => ({ status: 201, body: await webhooks.create(accountOf(principal), body) }),
+      handle: async (input) => ({ status: 201, body: await webhooks.create(accountOf(input.principal), input.body, auditContextOf(input)) }),
     }),
     defineRoute({
       method: "get",
@@ -48,6 +50,7 @@ export function webhookRoutes(
       tag,
       summary: "List webhooks, newest first",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       query: ListWebhooksQuery,
       success: { status: 200, description: "A page of webhooks.", schema: WebhookList },
@@ -60,6 +63,7 @@ export function webhookRoutes(
       tag,
       summary: "Get a webhook",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       params: WebhookIdParams,
       success: { status: 200, description: "The webhook.", schema: Webhook },
@@ -73,14 +77,15 @@ export function webhookRoutes(
       summary: "Change a webhook",
       description: "Changing url or verifyToken re-runs the handshake first; event types and description change directly.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       body: UpdateWebhookBody,
       success: { status: 200, description: "The changed webhook.", schema: Webhook },
       errors: [404, 422],
-      handle: async ({ principal, params, body }) => ({
+      handle: async ({ principal, params, body, res }) => ({
         status: 200,
-        body: await webhooks.update(accountOf(principal), params.id, body),
+        body: await webhooks.update(accountOf(principal), params.id, body, auditContextOf({ principal, res })),
       }),
     }),
     defineRoute({
@@ -89,12 +94,13 @@ export function webhookRoutes(
       tag,
       summary: "Delete a webhook",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       success: { status: 204, description: "Deleted." },
       errors: [404],
-      handle: async ({ principal, params }) => {
-        await webhooks.remove(accountOf(principal), params.id);
+      handle: async ({ principal, params, res }) => {
+        await webhooks.remove(accountOf(principal), params.id, auditContextOf({ principal, res }));
         return { status: 204 };
       },
     }),
@@ -104,6 +110,7 @@ export function webhookRoutes(
       tag,
       summary: "Re-run the ownership handshake",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       success: { status: 200, description: "The endpoint answered the challenge.", schema: VerifyResult },
@@ -118,14 +125,15 @@ export function webhookRoutes(
       description:
         "A new secret (generated unless given), shown once. For `graceSeconds` the old one keeps working: standard-webhooks deliveries carry both signatures; every other dialect carries one signature, made with the old secret until the grace period ends and with the new one after.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       body: RotateSecretBody,
       success: { status: 200, description: "The new secret and until when the old one works.", schema: RotatedSecret },
       errors: [404],
-      handle: async ({ principal, params, body }) => ({
+      handle: async ({ principal, params, body, res }) => ({
         status: 200,
-        body: await webhooks.rotateSecret(accountOf(principal), params.id, body),
+        body: await webhooks.rotateSecret(accountOf(principal), params.id, body, auditContextOf({ principal, res })),
       }),
     }),
     defineRoute({
@@ -136,12 +144,16 @@ export function webhookRoutes(
       description:
         "A manual disable: nothing is sent while it lasts, and deliveries that come due meanwhile end as `skipped`. Resume with POST /v1/webhooks/:id/enable, which re-runs the handshake. Pausing a disabled webhook changes nothing.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       body: PauseWebhookBody,
       success: { status: 200, description: "Paused.", schema: Webhook },
       errors: [404],
-      handle: async ({ principal, params, body }) => ({ status: 200, body: await webhooks.pause(accountOf(principal), params.id, body.reason) }),
+      handle: async ({ principal, params, body, res }) => ({
+        status: 200,
+        body: await webhooks.pause(accountOf(principal), params.id, body.reason, auditContextOf({ principal, res })),
+      }),
     }),
     defineRoute({
       method: "post",
@@ -150,11 +162,12 @@ export function webhookRoutes(
       summary: "Re-enable a disabled webhook",
       description: "Re-runs the handshake; on success the webhook is active again with its failure count reset.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       success: { status: 200, description: "Active again.", schema: Webhook },
       errors: [404, 422],
-      handle: async ({ principal, params }) => ({ status: 200, body: await webhooks.enable(accountOf(principal), params.id) }),
+      handle: async ({ principal, params, res }) => ({ status: 200, body: await webhooks.enable(accountOf(principal), params.id, auditContextOf({ principal, res })) }),
     }),
     defineRoute({
       method: "get",
@@ -164,6 +177,7 @@ export function webhookRoutes(
       description:
         "For the last 24 hours or 7 days: attempts by outcome, success rate, p50/p95 response time and attempts per hour (UTC hours, oldest first, the current one last). Hours that ended more than 10 minutes ago are read from stored hourly counts, so the cost does not grow with the webhook's traffic.",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       params: WebhookIdParams,
       query: StatsQuery,
@@ -179,6 +193,7 @@ export function webhookRoutes(
       description:
         "Sends two sample events of the webhook's first type, marked with `X-Hookrelay-Probe`: one correctly signed, then one signed with a wrong secret, and tells whether the endpoint accepted the first and refused the second. Neither is logged or counted towards failures.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       success: { status: 200, description: "The verdict and both answers.", schema: SignatureCheckResult },
@@ -193,6 +208,7 @@ export function webhookRoutes(
       description:
         "Sends the sample payload of an event type (default: the first subscribed) once, without retries, and answers with what the endpoint did. Logged with isTest=true; does not affect the failure count.",
       auth: "account",
+      scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
       body: TestEventBody,
@@ -210,6 +226,7 @@ export function webhookRoutes(
       summary: "The delivery log",
       description: "Every attempt, newest first: event type, status code, response time, timestamp, error details. Filter by eventType, outcome and a [from, to) range.",
       auth: "account",
+      scope: "webhooks:read",
       portal: "read",
       params: WebhookIdParams,
       query: AttemptLogQuery,

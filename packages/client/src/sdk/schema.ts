@@ -285,7 +285,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -357,23 +357,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/accounts/{id}/api-keys": {
+    "/v1/api-keys": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List this account's API keys
+         * @description Newest first, revoked and rotated ones included. Never the key or its hash.
+         *
+         *     Account keys need the scope `*` (full access); without it: 403 `insufficient_scope`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyList"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
-        /** Issue another API key for an account (admin) */
+        /**
+         * Create an API key for this account
+         * @description Account keys need the scope `*` (full access); without it: 403 `insufficient_scope`.
+         */
         post: {
             parameters: {
                 query?: never;
                 header?: never;
-                path: {
-                    id: string;
-                };
+                path?: never;
                 cookie?: never;
             };
             requestBody: {
@@ -417,7 +533,140 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke one of this account's API keys
+         * @description Stops the key on every API process within a second (while Redis is unreachable, within HOOKRELAY_AUTH_CACHE_TTL). The key making the call may revoke itself: it gets this answer, then stops working. Revoking a revoked key changes nothing.
+         *
+         *     Account keys need the scope `*` (full access); without it: 403 `insufficient_scope`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key, revoked. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -498,6 +747,721 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate one of this account's API keys
+         * @description A new key with the same name and scopes, shown once; the old one keeps working for `gracePeriodSeconds` and is then refused. A revoked key answers 409 `key_revoked`, one already rotated 409 `key_already_rotated`.
+         *
+         *     Account keys need the scope `*` (full access); without it: 403 `insufficient_scope`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RotateApiKey"];
+                };
+            };
+            responses: {
+                /** @description The new key (shown once) and the old one with its expiry. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RotatedApiKey"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an account's API keys (admin)
+         * @description Newest first, revoked and rotated ones included. Never the key or its hash.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyList"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issue another API key for an account (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateApiKey"];
+                };
+            };
+            responses: {
+                /** @description The key, shown once. */
+                201: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuedApiKey"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/api-keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an account's API key (admin)
+         * @description Stops the key on every API process within a second (while Redis is unreachable, within HOOKRELAY_AUTH_CACHE_TTL). The key making the call may revoke itself: it gets this answer, then stops working. Revoking a revoked key changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key, revoked. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/api-keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an account's API key (admin)
+         * @description A new key with the same name and scopes, shown once; the old one keeps working for `gracePeriodSeconds` and is then refused. A revoked key answers 409 `key_revoked`, one already rotated 409 `key_already_rotated`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RotateApiKey"];
+                };
+            };
+            responses: {
+                /** @description The new key (shown once) and the old one with its expiry. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RotatedApiKey"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/event-types": {
         parameters: {
             query?: never;
@@ -507,7 +1471,9 @@ export interface paths {
         };
         /**
          * List the event types this account can subscribe to
-         * @description Portal sessions: any (read-only ones too).
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
          */
         get: {
             parameters: {
@@ -553,7 +1519,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -620,7 +1586,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register an event type for this account */
+        /**
+         * Register an event type for this account
+         * @description Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -669,7 +1638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -771,6 +1740,8 @@ export interface paths {
         /**
          * Register a platform's event types (wappcloud, oneroute, oblic) for this account
          * @description Idempotent: types the account already has are reported as existing and left unchanged; names that are built-in types are skipped. Catalog names are the platforms' own and need not look like noun.verb.
+         *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
          */
         post: {
             parameters: {
@@ -820,7 +1791,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -912,6 +1883,8 @@ export interface paths {
          * List emitted events, newest first
          * @description Filter by type and a [from, to) range; page with `cursor`.
          *
+         *     Account keys need the scope `events:read`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: any (read-only ones too).
          */
         get: {
@@ -967,7 +1940,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1037,6 +2010,8 @@ export interface paths {
         /**
          * Emit an event
          * @description Stores the event and one delivery per active webhook of the account subscribed to its type, commits, then answers 202; delivery happens in the background. With the admin key, name the account in `accountId`. A repeated `idempotencyKey` returns the first answer (with `Idempotent-Replayed: true`) and creates nothing.
+         *
+         *     Account keys need the scope `events:write` (the admin key is not scoped); without it: 403 `insufficient_scope`.
          */
         post: {
             parameters: {
@@ -1086,7 +2061,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1197,6 +2172,8 @@ export interface paths {
         /**
          * Emit several events at once
          * @description Up to 100 events, accepted all together or not at all; answers in the order given.
+         *
+         *     Account keys need the scope `events:write` (the admin key is not scoped); without it: 403 `insufficient_scope`.
          */
         post: {
             parameters: {
@@ -1246,7 +2223,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1354,7 +2331,9 @@ export interface paths {
         };
         /**
          * An event: its payload and its deliveries
-         * @description Portal sessions: any (read-only ones too).
+         * @description Account keys need the scope `events:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
          */
         get: {
             parameters: {
@@ -1402,7 +2381,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1494,7 +2473,9 @@ export interface paths {
         };
         /**
          * List webhooks, newest first
-         * @description Portal sessions: any (read-only ones too).
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
          */
         get: {
             parameters: {
@@ -1543,7 +2524,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1614,6 +2595,8 @@ export interface paths {
          * Register a webhook
          * @description Validates the input, then proves ownership of the URL: a GET with hub.mode=subscribe, hub.verify_token and hub.challenge, which must be answered 2xx with the challenge as the body within 5 seconds. Only then is the webhook stored, active.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -1664,7 +2647,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1754,7 +2737,9 @@ export interface paths {
         };
         /**
          * Get a webhook
-         * @description Portal sessions: any (read-only ones too).
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
          */
         get: {
             parameters: {
@@ -1802,7 +2787,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1881,7 +2866,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a webhook
-         * @description Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
+         * @description Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         delete: {
             parameters: {
@@ -1927,7 +2914,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2008,6 +2995,8 @@ export interface paths {
          * Change a webhook
          * @description Changing url or verifyToken re-runs the handshake first; event types and description change directly.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         patch: {
@@ -2060,7 +3049,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2157,7 +3146,9 @@ export interface paths {
         put?: never;
         /**
          * Re-run the ownership handshake
-         * @description Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
+         * @description Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
             parameters: {
@@ -2205,7 +3196,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2308,6 +3299,8 @@ export interface paths {
          * Rotate the webhook's secret
          * @description A new secret (generated unless given), shown once. For `graceSeconds` the old one keeps working: standard-webhooks deliveries carry both signatures; every other dialect carries one signature, made with the old secret until the grace period ends and with the new one after.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -2360,7 +3353,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2454,6 +3447,8 @@ export interface paths {
          * Pause a webhook
          * @description A manual disable: nothing is sent while it lasts, and deliveries that come due meanwhile end as `skipped`. Resume with POST /v1/webhooks/:id/enable, which re-runs the handshake. Pausing a disabled webhook changes nothing.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -2509,7 +3504,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2603,6 +3598,8 @@ export interface paths {
          * Re-enable a disabled webhook
          * @description Re-runs the handshake; on success the webhook is active again with its failure count reset.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -2651,7 +3648,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2752,6 +3749,8 @@ export interface paths {
          * Delivery statistics
          * @description For the last 24 hours or 7 days: attempts by outcome, success rate, p50/p95 response time and attempts per hour (UTC hours, oldest first, the current one last). Hours that ended more than 10 minutes ago are read from stored hourly counts, so the cost does not grow with the webhook's traffic.
          *
+         *     Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: any (read-only ones too).
          */
         get: {
@@ -2803,7 +3802,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2899,6 +3898,8 @@ export interface paths {
          * Check that the endpoint verifies signatures
          * @description Sends two sample events of the webhook's first type, marked with `X-Hookrelay-Probe`: one correctly signed, then one signed with a wrong secret, and tells whether the endpoint accepted the first and refused the second. Neither is logged or counted towards failures.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -2947,7 +3948,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3050,6 +4051,8 @@ export interface paths {
          * Send a test event now
          * @description Sends the sample payload of an event type (default: the first subscribed) once, without retries, and answers with what the endpoint did. Logged with isTest=true; does not affect the failure count.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -3105,7 +4108,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3206,6 +4209,8 @@ export interface paths {
          * The delivery log
          * @description Every attempt, newest first: event type, status code, response time, timestamp, error details. Filter by eventType, outcome and a [from, to) range.
          *
+         *     Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: any (read-only ones too).
          */
         get: {
@@ -3263,7 +4268,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3355,7 +4360,9 @@ export interface paths {
         };
         /**
          * A delivery with all its attempts
-         * @description Portal sessions: any (read-only ones too).
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
          */
         get: {
             parameters: {
@@ -3403,7 +4410,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3495,7 +4502,9 @@ export interface paths {
         };
         /**
          * One attempt, with the exact body it sent
-         * @description Portal sessions: any (read-only ones too).
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
          */
         get: {
             parameters: {
@@ -3543,7 +4552,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3639,6 +4648,8 @@ export interface paths {
          * Deliver again
          * @description Starts a new chain of attempts with the same delivery id and the same body, retried on the full schedule.
          *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
         post: {
@@ -3687,7 +4698,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3797,6 +4808,8 @@ export interface paths {
          * Recent notices about a webhook
          * @description The operational events hookrelay emitted about this webhook, newest first: `webhook.disabled`, `webhook.failing`, `webhook.recovered` and `delivery.exhausted`, each with the payload its subscribers received. Page with `cursor`.
          *
+         *     Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
          *     Portal sessions: any (read-only ones too).
          */
         get: {
@@ -3849,7 +4862,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3944,6 +4957,8 @@ export interface paths {
         /**
          * Start a portal session: a single-use magic link
          * @description For the product's backend: a link to hand to one of its users, who manages the account's webhooks in the portal without ever holding an API key. The link works once, before `linkExpiresAt`; opening it signs the user in for `ttlSeconds`. Embed it in an iframe on an origin listed in HOOKRELAY_PORTAL_FRAME_ANCESTORS, or open it in a tab.
+         *
+         *     Account keys need the scope `portal:sessions` (the admin key is not scoped); without it: 403 `insufficient_scope`.
          */
         post: {
             parameters: {
@@ -3993,7 +5008,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4087,6 +5102,8 @@ export interface paths {
         /**
          * End a portal session
          * @description For the product's backend: signs the user out everywhere at once (a user removed from the product, say).
+         *
+         *     Account keys need the scope `portal:sessions`; without it: 403 `insufficient_scope`.
          */
         delete: {
             parameters: {
@@ -4132,7 +5149,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4352,7 +5369,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4466,7 +5483,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, or a read-only portal session on a change (`read_only_session`). */
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4532,6 +5549,164 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who changed what, newest first
+         * @description Every change to the account's webhooks, event types, API keys and portal sessions, and every redelivery: when, by whom (the API key's id and name, the admin key, a portal session, or the system), from which request (`requestId` is the X-Request-Id of the request), and which fields changed. Secrets appear only as `{changed: true}`. Filter by `targetId`, `action`, `actorType` and a [from, to) range; page with `cursor`. With the admin key, name the account in `accountId`. A portal session sees the entries about everything but API keys.
+         *
+         *     Account keys need the scope `audit:read` (the admin key is not scoped); without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description With the admin key: the account whose log to read (required). An account key reads its own. */
+                    accountId?: string;
+                    /** @description Only entries about this target, e.g. a webhook id (`wh_…`). */
+                    targetId?: string;
+                    /** @description Only entries of this action. */
+                    action?: "webhook.created" | "webhook.updated" | "webhook.secret_rotated" | "webhook.paused" | "webhook.disabled" | "webhook.enabled" | "webhook.deleted" | "event_type.created" | "event_types.imported" | "api_key.created" | "api_key.revoked" | "api_key.rotated" | "portal_session.created" | "portal_session.ended" | "delivery.redelivered";
+                    /** @description Only changes made by this kind of actor. */
+                    actorType?: "api_key" | "admin" | "portal_session" | "system";
+                    /** @description Entries at or after this time. */
+                    from?: string;
+                    /** @description Entries before this time. */
+                    to?: string;
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of audit entries. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditLogPage"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4617,15 +5792,60 @@ export interface components {
             apiKey: string;
             prefix: string;
             name: string;
+            scopes: string[];
             /** Format: date-time */
             createdAt: string;
         };
         CreateAccount: {
             name: string;
         };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+        };
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @description The start of the key, to tell keys apart; the rest is never shown again. */
+            prefix: string;
+            scopes: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Coarse: updated at most once a minute.
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Set by a rotation: the key works until then.
+             */
+            expiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @description The key that replaced this one in a rotation. */
+            replacedBy: string | null;
+        };
         CreateApiKey: {
             /** @default default */
             name: string;
+            /** @description What the key may do; full access (`*`) when absent. */
+            scopes?: components["schemas"]["Scope"][];
+        };
+        /**
+         * @description What an API key may do; `*` is full access.
+         * @enum {string}
+         */
+        Scope: "*" | "events:write" | "events:read" | "webhooks:read" | "webhooks:write" | "portal:sessions" | "audit:read";
+        RotatedApiKey: {
+            apiKey: components["schemas"]["IssuedApiKey"];
+            previous: components["schemas"]["ApiKey"];
+        };
+        RotateApiKey: {
+            /**
+             * @description How long the old key keeps working (24 h when absent; 0: it stops now).
+             * @default 86400
+             */
+            gracePeriodSeconds: number;
         };
         EventTypeList: {
             data: components["schemas"]["EventType"][];
@@ -4815,6 +6035,14 @@ export interface components {
              * @description During a secret rotation: until when the previous secret still works.
              */
             previousSecretExpiresAt: string | null;
+            /** @description The client certificate presented to the receiver (mutual TLS); null when none. Its key is never returned. */
+            clientCertificate: {
+                subject: string;
+                issuer: string;
+                /** Format: date-time */
+                notAfter: string;
+                fingerprint256: string;
+            } | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4854,13 +6082,17 @@ export interface components {
             dialectOptions?: {
                 [key: string]: unknown;
             };
+            /** @description PEM certificate presented to the receiver for mutual TLS (the leaf first, then any intermediates). Send with clientKey; both or neither. */
+            clientCertificate?: string;
+            /** @description The certificate's PEM private key, unencrypted. Stored sealed; never returned. */
+            clientKey?: string;
         };
         WebhookList: {
             data: components["schemas"]["Webhook"][];
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
         };
-        /** @description Changing url or verifyToken re-runs the handshake first; nothing changes unless it succeeds. */
+        /** @description Changing url or verifyToken, or setting a client certificate, re-runs the handshake first (presenting the client certificate); nothing changes unless it succeeds. */
         UpdateWebhook: {
             /**
              * @description HTTPS URL that answers the handshake.
@@ -4878,6 +6110,10 @@ export interface components {
             eventTypes?: string[];
             /** @description null clears it. */
             description?: string | null;
+            /** @description With clientKey: the new client certificate; null removes certificate and key. */
+            clientCertificate?: string | null;
+            /** @description The certificate's PEM private key, unencrypted. Stored sealed; never returned. */
+            clientKey?: string;
         };
         VerifyResult: {
             /** @enum {boolean} */
@@ -5160,6 +6396,45 @@ export interface components {
         };
         ExchangePortalLink: {
             token: string;
+        };
+        AuditLogPage: {
+            data: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        AuditEntry: {
+            /** @example aud_01JD2Z8Q3M4N5P6R7S8T9V0W1X */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            action: "webhook.created" | "webhook.updated" | "webhook.secret_rotated" | "webhook.paused" | "webhook.disabled" | "webhook.enabled" | "webhook.deleted" | "event_type.created" | "event_types.imported" | "api_key.created" | "api_key.revoked" | "api_key.rotated" | "portal_session.created" | "portal_session.ended" | "delivery.redelivered";
+            target: {
+                /** @enum {string} */
+                type: "webhook" | "event_type" | "api_key" | "portal_session" | "delivery" | "account";
+                id: string;
+            };
+            actor: {
+                /** @enum {string} */
+                type: "api_key" | "admin" | "portal_session" | "system";
+                /** @description The API key's id (`key_…`) or the portal session's (`ps_…`); null for the admin and the system. */
+                id: string | null;
+                /** @description The API key's name when the change was made; null otherwise. */
+                name: string | null;
+            };
+            /** @description The X-Request-Id of the request that made the change; null for the system's own changes. */
+            requestId: string | null;
+            /** @description What changed, by field: `{from, to}`, or `{changed: true}` for a secret; for a creation, what was created. */
+            changes: {
+                [key: string]: {
+                    from?: unknown;
+                    to?: unknown;
+                } | {
+                    /** @enum {boolean} */
+                    changed: true;
+                } | unknown | null;
+            } | null;
+            /** @description Why: a system disable's reason, a pause's note. */
+            reason: string | null;
         };
     };
     responses: never;
