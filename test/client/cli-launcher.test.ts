@@ -23,7 +23,7 @@ describe("the repo's hookrelay launcher", () => {
   it("shows the API commands and the operator commands in one --help", async () => {
     const help = await runBin(ROOT_BIN, ["--help"], cliEnv(null));
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Commands:\n\s+webhooks list[\s\S]*deliveries tail[\s\S]*listen/);
+    expect(help.stdout).toMatch(/Commands:\n\s+webhooks list[\s\S]*deliveries tail[\s\S]*api-keys rotate <id>[\s\S]*audit list[\s\S]*listen/);
     expect(help.stdout).toMatch(/Exit codes:/);
     expect(help.stdout).toMatch(/Operator commands[^\n]*DATABASE_URL[^\n]*\n\s+hookrelay migrate[\s\S]*hookrelay accounts create <name>[\s\S]*hookrelay secrets rotate/);
   });

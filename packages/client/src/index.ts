@@ -21,6 +21,7 @@ export {
 export { List, type Page } from "./sdk/list";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./sdk/retry";
 export type { EmitBatchOptions } from "./sdk/resources/events";
+export type { AccountApiKeys } from "./sdk/resources/keys";
 export type { paths, components } from "./sdk/schema";
 // The answers and request bodies by name (components["schemas"][…]).
 export type {
@@ -29,6 +30,7 @@ export type {
   CreatedPortalSession, CreatedAccount, IssuedApiKey, ImportEventTypeCatalogResult, ErrorBody, BodyOf, QueryOf,
   EmitEvent, BatchEvent, CreateWebhook, UpdateWebhook, RotateSecret, CreateEventType, ImportEventTypeCatalog,
   CreatePortalSession, CreateAccount, CreateApiKey, PauseWebhook, TestEvent, ListEventsQuery, ListWebhooksQuery,
-  ListAttemptsQuery, ListNoticesQuery, WebhookStatsQuery,
+  ListAttemptsQuery, ListNoticesQuery, WebhookStatsQuery, ApiKey, RotatedApiKey, RotateApiKey, Scope, AuditEntry,
+  AuditAction, AuditActorType, ListAuditLogQuery,
 } from "./sdk/types";
 export { VERSION } from "./sdk/version";

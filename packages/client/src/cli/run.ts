@@ -2,16 +2,18 @@ import { VERSION } from "../index";
 import { parseCommandArgs, UsageError } from "./args";
 import { usageLine, type Command } from "./command";
 import { commandContext, type CliDeps } from "./context";
+import { auditCommands } from "./audit";
 import { deliveryCommands } from "./deliveries";
 import { eventCommands } from "./events";
 import { describeFailure, EXIT, exitCodeOf } from "./exit";
 import { commandHelp, groupHelp, topHelp } from "./help";
+import { keyCommands } from "./keys";
 import { listenCommand } from "./listen-command";
 import { portalCommands } from "./portal";
 import { webhookCommands } from "./webhooks";
 
 /** The command table: `hookrelay --help` lists it in this order. */
-export const COMMANDS: Command[] = [...webhookCommands, ...eventCommands, ...deliveryCommands, ...portalCommands, listenCommand];
+export const COMMANDS: Command[] = [...webhookCommands, ...eventCommands, ...deliveryCommands, ...portalCommands, ...keyCommands, ...auditCommands, listenCommand];
 
 export interface RunOptions {
   /** Appended to `hookrelay --help`: the repo's launcher adds its operator commands. */

@@ -1,4 +1,4 @@
-import type { AcceptedEvent, Attempt, Delivery, TestEventResult, Webhook } from "../index";
+import type { AcceptedEvent, ApiKey, Attempt, AuditEntry, Delivery, IssuedApiKey, TestEventResult, Webhook } from "../index";
 import { clockTime, dash, keyValues, shortTime, table, truncate } from "./output";
 
 /** How API objects read in a terminal. Pure: each returns the text a command prints. */
@@ -93,4 +93,45 @@ export function testResult(r: TestEventResult): string {
   const lines = [`${r.success ? "ok" : "FAILED"}: the endpoint ${answer} in ${r.responseTimeMs} ms`, `delivery ${r.deliveryId}, event ${r.eventId}`];
   if (r.responseBody) lines.push(`body: ${truncate(r.responseBody.replace(/\s+/g, " "), 200)}`);
   return lines.join("\n");
+}
+
+/** Where a key stands at `now`: a rotated key works until its expiry. */
+export function keyStatus(k: Pick<ApiKey, "revokedAt" | "expiresAt">, now: Date): string {
+  if (k.revokedAt) return "revoked";
+  if (k.expiresAt) return Date.parse(k.expiresAt) <= now.getTime() ? "expired" : `expires ${shortTime(k.expiresAt)}`;
+  return "active";
+}
+
+export function keyTable(keys: ApiKey[], now: Date): string {
+  if (keys.length === 0) return "no API keys";
+  return table(
+    ["ID", "NAME", "PREFIX", "SCOPES", "STATUS", "LAST USED", "CREATED"],
+    keys.map((k) => [k.id, truncate(k.name, 30), k.prefix, k.scopes.join(","), keyStatus(k, now), shortTime(k.lastUsedAt), shortTime(k.createdAt)]),
+  );
+}
+
+/** A key just issued: the only time it is shown. */
+export function issuedKey(k: IssuedApiKey): string {
+  return keyValues([
+    ["id", k.id],
+    ["name", k.name],
+    ["scopes", k.scopes.join(", ")],
+    ["api key", k.apiKey],
+    ["created", shortTime(k.createdAt)],
+  ]);
+}
+
+export const SHOWN_ONCE = "this API key is shown once: store it now (only a hash is kept; it cannot be shown again)";
+
+function auditActor(a: AuditEntry["actor"]): string {
+  if (a.type === "api_key") return a.name ? `${dash(a.id)} (${a.name})` : dash(a.id);
+  return a.id ? `${a.type} ${a.id}` : a.type;
+}
+
+export function auditTable(entries: AuditEntry[]): string {
+  if (entries.length === 0) return "no audit entries";
+  return table(
+    ["TIME", "ACTION", "ACTOR", "TARGET", "CHANGED"],
+    entries.map((e) => [shortTime(e.at), e.action, auditActor(e.actor), e.target.id, truncate(Object.keys(e.changes ?? {}).join(",") || "-", 60)]),
+  );
 }

@@ -5,6 +5,8 @@ import { retryingFetch, type FetchLike } from "./transport";
 import { VERSION } from "./version";
 import { EventsResource } from "./resources/events";
 import { WebhooksResource } from "./resources/webhooks";
+import { ApiKeysResource } from "./resources/keys";
+import { AuditLogResource } from "./resources/audit-log";
 import { AccountsResource, AttemptsResource, DeliveriesResource, EventTypesResource, PortalResource } from "./resources/others";
 
 export interface HookrelayOptions {
@@ -49,6 +51,8 @@ export class Hookrelay {
   readonly eventTypes: EventTypesResource;
   readonly portal: PortalResource;
   readonly accounts: AccountsResource;
+  readonly apiKeys: ApiKeysResource;
+  readonly auditLog: AuditLogResource;
 
   constructor(options: HookrelayOptions) {
     if (!options?.baseUrl || !/^https?:\/\//i.test(options.baseUrl)) throw new TypeError("Hookrelay: baseUrl must be an http(s) URL, e.g. https://hooks.example.com");
@@ -68,5 +72,7 @@ export class Hookrelay {
     this.eventTypes = new EventTypesResource(ctx);
     this.portal = new PortalResource(ctx);
     this.accounts = new AccountsResource(ctx);
+    this.apiKeys = new ApiKeysResource(ctx);
+    this.auditLog = new AuditLogResource(ctx);
   }
 }

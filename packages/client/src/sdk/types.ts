@@ -22,6 +22,12 @@ export type RotatedSecret = Schemas["RotatedSecret"];
 export type CreatedPortalSession = Schemas["CreatedPortalSession"];
 export type CreatedAccount = Schemas["CreatedAccount"];
 export type IssuedApiKey = Schemas["IssuedApiKey"];
+export type ApiKey = Schemas["ApiKey"];
+export type RotatedApiKey = Schemas["RotatedApiKey"];
+export type Scope = Schemas["Scope"];
+export type AuditEntry = Schemas["AuditEntry"];
+export type AuditAction = AuditEntry["action"];
+export type AuditActorType = AuditEntry["actor"]["type"];
 export type ImportEventTypeCatalogResult = Schemas["ImportEventTypeCatalogResult"];
 export type ErrorBody = Schemas["Error"];
 
@@ -51,6 +57,7 @@ export type ImportEventTypeCatalog = Schemas["ImportEventTypeCatalog"];
 export type CreatePortalSession = Defaulted<Schemas["CreatePortalSession"], "access">;
 export type CreateAccount = Schemas["CreateAccount"];
 export type CreateApiKey = Defaulted<Schemas["CreateApiKey"], "name">;
+export type RotateApiKey = Defaulted<Schemas["RotateApiKey"], "gracePeriodSeconds">;
 export type PauseWebhook = BodyOf<"/v1/webhooks/{id}/disable", "post">;
 export type TestEvent = BodyOf<"/v1/webhooks/{id}/test", "post">;
 
@@ -59,3 +66,4 @@ export type ListWebhooksQuery = QueryOf<"/v1/webhooks", "get">;
 export type ListAttemptsQuery = QueryOf<"/v1/webhooks/{id}/deliveries", "get">;
 export type ListNoticesQuery = QueryOf<"/v1/webhooks/{id}/notices", "get">;
 export type WebhookStatsQuery = QueryOf<"/v1/webhooks/{id}/stats", "get">;
+export type ListAuditLogQuery = QueryOf<"/v1/audit-log", "get">;

@@ -1,6 +1,7 @@
 import { unwrap } from "../call";
 import type { Context } from "../client";
 import { List } from "../list";
+import { AccountApiKeys } from "./keys";
 import type {
   AttemptDetail,
   BodyOf,
@@ -81,5 +82,10 @@ export class AccountsResource {
 
   createKey(accountId: string, body: CreateApiKey = {}): Promise<IssuedApiKey> {
     return unwrap(this.ctx.api.POST("/v1/accounts/{id}/api-keys", { params: { path: { id: accountId } }, body: body as BodyOf<"/v1/accounts/{id}/api-keys", "post"> }));
+  }
+
+  /** The account's keys: list, create, revoke, rotate (as `hr.apiKeys` does for the caller's own). */
+  apiKeys(accountId: string): AccountApiKeys {
+    return new AccountApiKeys(this.ctx, accountId);
   }
 }
