@@ -139,7 +139,7 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
       worker = w;
     },
     async heartbeat(workerId, bullWorkerId, ttlMs) {
-      await redis.multi().set(`${opts.prefix}:live:${workerId}`, "1", "PX", ttlMs).hset(`${opts.prefix}:lives`, workerId, bullWorkerId).exec();
+      await redis.multi().set(`${opts.prefix}:live:${workerId}`, "1", "PX", ttlMs).hset(`${opts.prefix}:lives`, workerId, `${bullWorkerId}|${ttlMs}`).exec();
     },
     async leave(workerId) {
       await redis.multi().zrem(`${opts.prefix}:workers`, workerId).hdel(`${opts.prefix}:idle`, workerId).exec();

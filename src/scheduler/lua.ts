@@ -18,8 +18,9 @@
  *
  *   P:workers       ZSET  worker process -> when it was last heard from
  *   P:idle          HASH  worker process -> its free slots, as it last said
- *   P:lives         HASH  worker process -> its BullMQ worker id (the prefix of its lock tokens)
+ *   P:lives         HASH  worker process -> "<BullMQ worker id>|<liveness TTL ms>" (the id prefixes its lock tokens)
  *   P:live:<worker> the worker's liveness key, set with a short TTL by its heartbeat
+ *   P:reap-tick     Redis's time at the last tick that had workers to watch
  *
  * Every script takes the same first seven arguments: P, the BullMQ queue's key prefix (to read
  * the length of its wait list and whether a job exists), now (ms), the per-webhook cap, the most
@@ -243,9 +244,29 @@ export const TICK = `${PRELUDE}
 local LIVES = P .. ':lives'
 local function reap()
   local lives = rc('HGETALL', LIVES)
+  if #lives == 0 then return 0 end
+  -- A pause of Redis itself (stopped and restarted, hung) stops every heartbeat and every tick
+  -- alike, and its clock expires the liveness keys of workers that are fine meanwhile. So on
+  -- Redis's own clock (ARGV's is the caller's, and a tick queued before the pause carries a stale
+  -- one): after a gap in the ticks, each worker's key is set again for one TTL of its own, to beat
+  -- again before it can be reaped. A dead one goes a TTL later.
+  local t = rc('TIME')
+  local rnow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local last = tonumber(rc('GET', P .. ':reap-tick') or '0')
+  rc('SET', P .. ':reap-tick', rnow)
+  local gap = last > 0 and rnow - last > 2000
   local dead = {}
   for i = 1, #lives, 2 do
-    if rc('EXISTS', P .. ':live:' .. lives[i]) == 0 then dead[#dead + 1] = { lives[i], lives[i + 1] .. ':' } end
+    -- <BullMQ worker id>|<liveness TTL ms>, as the heartbeat writes it (a bare id: no TTL known).
+    local v = lives[i + 1]
+    local bar = string.find(v, '|', 1, true)
+    local id, ttl = v, 0
+    if bar then id, ttl = string.sub(v, 1, bar - 1), tonumber(string.sub(v, bar + 1)) or 0 end
+    local key = P .. ':live:' .. lives[i]
+    if rc('EXISTS', key) == 0 then
+      if not gap then dead[#dead + 1] = { lives[i], id .. ':' }
+      elseif ttl > 0 then rc('SET', key, '1', 'PX', ttl) end
+    end
   end
   if #dead == 0 then return 0 end
   local taken = 0

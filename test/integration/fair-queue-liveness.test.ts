@@ -44,12 +44,12 @@ async function setup() {
   const { continuations } = await a.release([{ member: one.member, webhookId: "wh1", continueAs: `${one.member}|bullA:0` }], []);
   expect(continuations.map((c) => c?.member)).toEqual([two.member]);
   expect(await a.webhookState("wh1")).toEqual({ waiting: 0, inFlight: 1 });
-  return { a, b, bull, one, two };
+  return { a, b, bull, fair: opts.prefix, one, two };
 }
 
 describe("the scheduler's reaper", () => {
   it("takes back what a worker held once its liveness key expires: its job to the stall check, its continuation to the front of the line", async () => {
-    const { a, b, bull, one, two } = await setup();
+    const { a, b, bull, fair, one, two } = await setup();
     // Alive: nothing is taken.
     expect((await b.tick()).reaped).toBe(0);
     expect(await redis.get(`${bull}:${one.member}:lock`)).toBe("bullA:0");
@@ -69,7 +69,28 @@ describe("the scheduler's reaper", () => {
     expect(await b.webhookState("wh1")).toEqual({ waiting: 0, inFlight: 1 });
     // Reaped once: the dead worker is forgotten.
     expect((await b.tick()).reaped).toBe(0);
-    expect(await redis.hexists(`${bull}:fair:lives`, "host:1:bullA")).toBe(0);
+    expect(await redis.hexists(`${fair}:lives`, "host:1:bullA")).toBe(0);
+    expect(await redis.hexists(`${fair}:lives`, "host:2:bullB")).toBe(1);
+  });
+
+  it("does not take a pause of Redis for deaths: after a gap in the ticks, every worker gets a TTL to beat again", async () => {
+    const { a, b, bull, fair, one } = await setup();
+    expect((await b.tick()).reaped).toBe(0);
+    // Redis was away 5 s (stopped, restarted): its clock moved on, A's key expired meanwhile,
+    // though A is fine and beats again as soon as it can.
+    const [sec, usec] = await redis.time();
+    const redisNow = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    await redis.set(`${fair}:reap-tick`, String(redisNow - 5_000));
+    await redis.del(`${fair}:live:host:1:bullA`);
+    expect((await b.tick()).reaped).toBe(0);
+    expect(await redis.get(`${bull}:${one.member}:lock`)).toBe("bullA:0");
+    await a.heartbeat("host:1:bullA", "bullA", 300);
+    await sleep(200);
+    expect((await b.tick()).reaped).toBe(0);
+    // A worker that really is dead is still reaped, once the grace and its key are both over.
+    await sleep(500);
+    expect((await b.tick()).reaped).toBe(2);
+    expect(await redis.exists(`${bull}:${one.member}:lock`)).toBe(0);
   });
 
   it("never takes a job of a live worker, nor another worker's job, and forgets a worker that stopped cleanly", async () => {
