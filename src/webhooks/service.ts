@@ -1,6 +1,5 @@
 import type { EventTypesService } from "../event-types/service";
-import { disabledReasonCode, PAUSED_REASON } from "../health/failure-tracker";
-import { webhookHealth } from "../health/webhook-health";
+import { PAUSED_REASON } from "../health/failure-tracker";
 import type { Clock } from "../lib/clock";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { notFound, unprocessable } from "../lib/errors";
@@ -11,12 +10,13 @@ import type { SecretBox } from "../lib/secret-box";
 import { Prisma, type Webhook as WebhookRow } from "../generated/prisma/client";
 import type { HandshakeResult, OwnershipCheck } from "../dialects/handshake";
 import { checkDialectChoice, dialectFor } from "../dialects/registry";
-import type { Dialect, DialectName } from "../dialects/types";
+import type { Dialect } from "../dialects/types";
 import { AppError } from "../lib/errors";
 import type { CreateWebhookInput, RotateSecretInput, UpdateWebhookInput, WebhookDto } from "./schemas";
 import { ownedWebhook } from "./owned";
+import { createWebhookViews } from "./views";
 import { verifyTokenHint } from "./verify-token";
-import { clientCertificateChange, clientCertificateInfo, clientIdentityFor, unsavedClientIdentity } from "./client-certificate";
+import { clientCertificateChange, clientIdentityFor, unsavedClientIdentity } from "./client-certificate";
 import type { ClientIdentity } from "../egress/client-identities";
 import type { AuditContext } from "../audit/actor";
 import { writeAudit } from "../audit/store";
@@ -43,55 +43,8 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock, secrets } = deps;
   const changed = (accountId: string) => deps.onChange?.(accountId);
 
-  const toDto = (row: WebhookRow, lastError: string | null = null): WebhookDto => ({
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    eventTypes: row.eventTypes,
-    status: row.status,
-    health: webhookHealth(row.status, row.consecutiveFailures, deps.failureWarningThreshold),
-    disabledReason: row.disabledReason,
-    disabledReasonCode: row.status === "disabled" ? disabledReasonCode(row.disabledReason) : null,
-    disabledAt: iso(row.disabledAt),
-    verifiedAt: iso(row.verifiedAt),
-    consecutiveFailures: row.consecutiveFailures,
-    failingSince: iso(row.failingSince),
-    lastError: row.consecutiveFailures > 0 ? lastError : null,
-    lastSuccessAt: iso(row.lastSuccessAt),
-    lastFailureAt: iso(row.lastFailureAt),
-    verifyTokenHint: row.verifyTokenHint,
-    dialect: row.dialect as DialectName,
-    dialectOptions: (row.dialectOptions as Record<string, unknown> | null) ?? null,
-    previousSecretExpiresAt: row.previousSecretExpiresAt && row.previousSecretExpiresAt > clock.now() ? row.previousSecretExpiresAt.toISOString() : null,
-    clientCertificate: clientCertificateInfo(row.clientCertificate),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  });
-
+  const { toDto, withLastErrors, oneWithLastError } = createWebhookViews({ db, clock, failureWarningThreshold: deps.failureWarningThreshold });
   const load = (accountId: string, id: string): Promise<WebhookRow> => ownedWebhook(db, accountId, id);
-
-  /**
-   * What the latest failed attempt of each failing webhook got, for the dashboard's warning.
-   * Read from the attempt log (one indexed probe per failing webhook of the page) rather than
-   * kept on the webhook row: the hot failure path then writes nothing more.
-   */
-  async function withLastErrors(rows: WebhookRow[]): Promise<WebhookDto[]> {
-    const failing = rows.filter((r) => r.consecutiveFailures > 0).map((r) => r.id);
-    const errors = new Map<string, string>();
-    if (failing.length > 0) {
-      const found = await db.$queryRaw<{ webhook_id: string; error_message: string | null }[]>`
-        SELECT w.id AS webhook_id, a.error_message
-          FROM unnest(${failing}::text[]) AS w(id)
-          CROSS JOIN LATERAL (
-            SELECT error_message FROM delivery_attempts
-             WHERE webhook_id = w.id AND success = false
-             ORDER BY started_at DESC LIMIT 1
-          ) a`;
-      for (const f of found) if (f.error_message) errors.set(f.webhook_id, f.error_message);
-    }
-    return rows.map((r) => toDto(r, errors.get(r.id) ?? null));
-  }
-  const oneWithLastError = async (row: WebhookRow) => (await withLastErrors([row]))[0]!;
 
   async function requireKnownEventTypes(accountId: string, names: string[]): Promise<void> {
     const unknown = await deps.eventTypes.unknownNames(accountId, names);
@@ -351,10 +304,6 @@ async function writeOrNotFound<T>(write: () => Promise<T>): Promise<T> {
     if (isRecordGone(err)) throw notFound("webhook");
     throw err;
   }
-}
-
-function iso(d: Date | null): string | null {
-  return d ? d.toISOString() : null;
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;
