@@ -139,7 +139,9 @@ describe("per-key rate limits", () => {
 describe("a short window", () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ HOOKRELAY_RATE_LIMIT: "2/600ms" });
+    // Seconds, not milliseconds: the three quick calls below must land within one refill however
+    // loaded the machine (at 2/600ms a slow third call found the bucket refilled).
+    app = await startTestApp({ HOOKRELAY_RATE_LIMIT: "2/3s" });
   });
   afterAll(() => app.close());
 
@@ -147,12 +149,12 @@ describe("a short window", () => {
     const { key } = await accountWithKeys(app, "short");
     const first = [await app.call("GET", "/v1/webhooks", { key }), await app.call("GET", "/v1/webhooks", { key }), await app.call("GET", "/v1/webhooks", { key })];
     expect(first.map((r) => r.status)).toEqual([200, 200, 429]);
-    // One request is freed every 300 ms; Retry-After rounds that up to a whole second.
-    expect(rateHeaders(first[2]!).retryAfter).toBe("1");
-    await sleep(350);
+    // One request is freed every 1.5 s; Retry-After rounds that up to whole seconds.
+    expect(rateHeaders(first[2]!).retryAfter).toBe("2");
+    await sleep(1_600);
     expect((await app.call("GET", "/v1/webhooks", { key })).status).toBe(200);
     expect((await app.call("GET", "/v1/webhooks", { key })).status).toBe(429);
-    await sleep(650);
+    await sleep(3_100);
     const refilled = await app.call("GET", "/v1/webhooks", { key });
     expect(refilled.status).toBe(200);
     expect(rateHeaders(refilled).remaining).toBe("1");
