@@ -1,6 +1,6 @@
 import type { AuditContext } from "../audit/actor";
 import { writeAudit } from "../audit/store";
-import type { ApiKey } from "../generated/prisma/client";
+import type { ApiKey, Prisma } from "../generated/prisma/client";
 import type { Clock } from "../lib/clock";
 import { conflict, notFound } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
@@ -68,6 +68,19 @@ export function issuedKeyDto(row: ApiKey, key: string): IssuedKey {
   return { id: row.id, apiKey: key, prefix: row.prefix, name: row.name, scopes: row.scopes, createdAt: row.createdAt.toISOString() };
 }
 
+/**
+ * A new key row and its api_key.created entry, in the caller's transaction: the one way a key is
+ * issued, for an account's first key (./service.ts create) and every one after it.
+ */
+export async function insertKey(tx: Prisma.TransactionClient, accountId: string, name: string, scopes: readonly string[], audit: AuditContext): Promise<IssuedKey> {
+  const generated = generateApiKey();
+  const row = await tx.apiKey.create({
+    data: { id: newId("key"), accountId, name, prefix: generated.prefix, keyHash: generated.hash, scopes: normalScopes(scopes) },
+  });
+  await writeAudit(tx, audit, { accountId, action: "api_key.created", targetType: "api_key", targetId: row.id, changes: { name: row.name, prefix: row.prefix, scopes: row.scopes } });
+  return issuedKeyDto(row, generated.key);
+}
+
 /** Duplicates say nothing more; `*` with others is just `*`. Kept in a stable order for lists and diffs. */
 function normalScopes(scopes: readonly string[]): string[] {
   const unique = [...new Set(scopes)];
@@ -100,20 +113,7 @@ export function createKeyLifecycle({ db, clock, revocations, forgetLocally }: Ke
 
     /** A new key for an account known to exist. */
     async issueKey(accountId: string, name: string, scopes: readonly string[], audit: AuditContext): Promise<IssuedKey> {
-      const generated = generateApiKey();
-      return db.$transaction(async (tx) => {
-        const row = await tx.apiKey.create({
-          data: { id: newId("key"), accountId, name, prefix: generated.prefix, keyHash: generated.hash, scopes: normalScopes(scopes) },
-        });
-        await writeAudit(tx, audit, {
-          accountId,
-          action: "api_key.created",
-          targetType: "api_key",
-          targetId: row.id,
-          changes: { name: row.name, prefix: row.prefix, scopes: row.scopes },
-        });
-        return issuedKeyDto(row, generated.key);
-      });
+      return db.$transaction((tx) => insertKey(tx, accountId, name, scopes, audit));
     },
 
     /**

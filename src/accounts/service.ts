@@ -1,12 +1,11 @@
 import { SYSTEM_AUDIT, type AuditContext } from "../audit/actor";
-import { writeAudit } from "../audit/store";
 import type { Clock } from "../lib/clock";
 import { notFound } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
 import { preparedStatement, type Db, type Sql } from "../lib/prisma";
-import { apiKeyPrefix, generateApiKey, hashesEqual, hashSecret } from "./api-keys";
+import { apiKeyPrefix, hashesEqual, hashSecret } from "./api-keys";
 import { createAuthCache, type Authenticated } from "./auth-cache";
-import { createKeyLifecycle, issuedKeyDto, type IssuedKey } from "./key-lifecycle";
+import { createKeyLifecycle, insertKey, type IssuedKey } from "./key-lifecycle";
 import { noKeyRevocations, type KeyRevocations } from "./key-revocations";
 
 export type { ApiKeyDto, IssuedKey, RotatedKey } from "./key-lifecycle";
@@ -60,21 +59,11 @@ export function createAccountsService({ db, sql, clock, authCacheMs = 0, revocat
 
     /** A new tenant and its first key, in one transaction: never an account nobody can use. */
     async create(name: string, audit: AuditContext = SYSTEM_AUDIT): Promise<{ account: AccountDto; key: IssuedKey }> {
-      const generated = generateApiKey();
       const accountId = newId("acc");
       return db.$transaction(async (tx) => {
         const account = await tx.account.create({ data: { id: accountId, name } });
-        const key = await tx.apiKey.create({
-          data: { id: newId("key"), accountId, name: "default", prefix: generated.prefix, keyHash: generated.hash },
-        });
-        await writeAudit(tx, audit, {
-          accountId,
-          action: "api_key.created",
-          targetType: "api_key",
-          targetId: key.id,
-          changes: { name: key.name, prefix: key.prefix, scopes: key.scopes },
-        });
-        return { account: { id: account.id, name: account.name, createdAt: account.createdAt.toISOString() }, key: issuedKeyDto(key, generated.key) };
+        const key = await insertKey(tx, accountId, "default", ["*"], audit);
+        return { account: { id: account.id, name: account.name, createdAt: account.createdAt.toISOString() }, key };
       });
     },
 
