@@ -11,6 +11,10 @@ import { neighbourBurst, neighbourOutage } from "./neighbours";
 import { observability } from "./observability";
 import { portal } from "./portal";
 import { portalQueries } from "./portal-queries";
+import { logScale } from "./log-scale";
+import { retentionPass } from "./retention-pass";
+import { retentionSoak } from "./retention-soak";
+import { replay } from "./replay";
 import { startReceiver } from "../harness/receiver";
 import { machineInfo, renderScenario, writeResults } from "./report";
 import { killAllChildren } from "../harness/stack";
@@ -27,12 +31,19 @@ import type { BenchContext, BenchOptions, Scenario, ScenarioResult } from "./typ
  * profiles of the API and worker processes next to it.
  * It reports; it never asserts.
  */
-const SCENARIOS: Scenario[] = [baseline, drain, floor, sustained, ingest, isolation, neighbourOutage, neighbourBurst, hungBacklog, recovery, memory, portal, portalQueries, observability];
-const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}[,…]] [--repeat N] [--workers N] [--concurrency C] [--profile]`;
+const SCENARIOS: Scenario[] = [baseline, drain, floor, sustained, ingest, isolation, neighbourOutage, neighbourBurst, hungBacklog, recovery, memory, portal, portalQueries, observability, logScale, retentionPass, retentionSoak, replay];
+const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join("|")}[,…]] [--repeat N] [--workers N] [--concurrency C] [--profile] [--log-scale-max 100M] [--live-rate N]`;
 const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
 
+/** 100M, 10M, 500k, 1000000: a row count. */
+function parseCount(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
+  if (!m) throw new Error(`not a count: ${text}\n${USAGE}`);
+  return Math.round(Number(m[1]) * (m[2] === "" ? 1 : /k/i.test(m[2]!) ? 1_000 : 1_000_000));
+}
+
 function parseArgs(argv: string[]): BenchOptions {
-  const opts: BenchOptions = { quick: false, only: null, repeat: 1, workers: 1, concurrency: 50, profileDir: null };
+  const opts: BenchOptions = { quick: false, only: null, repeat: 1, workers: 1, concurrency: 50, profileDir: null, logScaleMax: null, liveRate: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -46,6 +57,8 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (arg === "--workers") opts.workers = Number(value());
     else if (arg === "--concurrency") opts.concurrency = Number(value());
     else if (arg === "--profile") opts.profileDir = join(RESULTS_DIR, `profiles-${new Date().toISOString().replace(/:/g, "-")}`);
+    else if (arg === "--log-scale-max") opts.logScaleMax = parseCount(value());
+    else if (arg === "--live-rate") opts.liveRate = parseCount(value());
     else if (arg === "--help" || arg === "-h") {
       process.stdout.write(USAGE + "\n");
       process.exit(0);

@@ -1,48 +1,18 @@
-import type { Pool } from "pg";
 import { ApiClient, apiUrlsFor, setupAccount } from "../harness/api-client";
 import { startStack } from "../harness/stack";
 import { nowMs, round1, summarize } from "../harness/stats";
+import { seedLog, settleLog } from "./log-seed";
 import type { BenchContext, Cell, Scenario, ScenarioResult } from "./types";
 
 /**
  * The portal's reads at size: the delivery log (each filter, and a page deep behind a cursor),
  * the events list and the stats, for one webhook with 1,000,000 attempts over 7 days (100,000
  * with --quick), through the real API. Target: p95 < 50 ms each. The rows are written by SQL
- * (generate_series), not by delivering them: this measures reading, and a million deliveries
- * would take the bench minutes to make.
+ * (bench/log-seed.ts), not by delivering them: this measures reading, and a million deliveries
+ * would take the bench minutes to make. bench/log-scale.ts measures the same reads at 10M and more.
  */
-const TYPES = ["message.created", "chat.status_changed", "meta.message", "invoice.paid", "user.updated"];
 const DAY_MS = 86_400_000;
 const SAMPLES = 60;
-
-async function seed(db: Pool, accountId: string, webhookId: string, n: number): Promise<void> {
-  // Ids keep the API's shape (26 characters of its alphabet) and its order (by time).
-  const id = (prefix: string) => `'${prefix}_' || lpad(upper(to_hex(g)), 26, '0')`;
-  const at = `now() - ((($2::int - g)::float8 / $2::int) * interval '7 days')`;
-  const type = `(ARRAY[${TYPES.map((t) => `'${t}'`).join(",")}])[1 + g % ${TYPES.length}]`;
-  await db.query(
-    `INSERT INTO events (id, account_id, type, data, is_test, created_at)
-     SELECT ${id("evt")}, $1, ${type}, '{"n":1}', false, ${at} FROM generate_series(1, $2::int) g`,
-    [accountId, n],
-  );
-  await db.query(
-    `INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, status, attempt_count, chain_attempts, created_at, updated_at)
-     SELECT ${id("dlv")}, $1, $3, ${id("evt")}, ${type}, CASE WHEN g % 20 = 0 THEN 'failed' ELSE 'succeeded' END::delivery_status, 1, 1, ${at}, ${at}
-       FROM generate_series(1, $2::int) g`,
-    [accountId, n, webhookId],
-  );
-  // One in twenty fails; response times spread from 1 ms to a few seconds, most around 30-100 ms.
-  await db.query(
-    `INSERT INTO delivery_attempts (id, delivery_id, webhook_id, account_id, event_id, event_type, attempt_number, is_test, success,
-                                    request_url, request_headers, response_status, response_time_ms, response_body, error_class, error_message, started_at, created_at)
-     SELECT ${id("att")}, ${id("dlv")}, $3, $1, ${id("evt")}, ${type}, 1, false, g % 20 <> 0,
-            'https://example.com/hook', '{"content-type":"application/json"}'::jsonb, CASE WHEN g % 20 = 0 THEN 503 ELSE 200 END,
-            (exp(random() * 8))::int, 'ok', NULL, CASE WHEN g % 20 = 0 THEN '503 Service Unavailable' END, ${at}, ${at}
-       FROM generate_series(1, $2::int) g`,
-    [accountId, n, webhookId],
-  );
-  await db.query("ANALYZE events; ANALYZE deliveries; ANALYZE delivery_attempts");
-}
 
 async function timeGets(client: ApiClient, path: () => string, samples: number): Promise<{ ms: number[]; status: Set<number> }> {
   const ms: number[] = [];
@@ -70,7 +40,9 @@ export const portalQueries: Scenario = {
       const webhookId = webhookIds[0]!;
       ctx.log(`portal-queries: writing ${attempts} events, deliveries and attempts`);
       const seeding = nowMs();
-      await seed(stack.db, accountId, webhookId, attempts);
+      // One event, delivery and attempt per row over the last 7 days, ids carrying their times (bench/log-seed.ts).
+      await seedLog(stack.db, { accountId, webhookIds: [webhookId], measuredShare: 1, endMs: Date.now() - 60_000, days: 7 }, 0, attempts, { parallel: 2 });
+      await settleLog(stack.db);
       notes.push(`seeded ${attempts.toLocaleString("en")} events, deliveries and attempts in ${round1((nowMs() - seeding) / 1000)} s (one webhook, one account, 7 days)`);
       const client = admin.withKey(apiKey, 1);
       const log = `/v1/webhooks/${webhookId}/deliveries`;

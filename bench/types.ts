@@ -15,6 +15,10 @@ export interface BenchOptions {
   concurrency: number;
   /** Directory for V8 CPU profiles of the API and worker processes (--profile), or null. */
   profileDir: string | null;
+  /** Largest log-scale size to reach (--log-scale-max 100M), over the default sizes; null = the defaults. */
+  logScaleMax: number | null;
+  /** Events/s of the live load beside a retention pass, soak or replay (--live-rate N); null = each scenario's own. */
+  liveRate: number | null;
 }
 
 export interface BenchContext {

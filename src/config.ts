@@ -255,7 +255,15 @@ const envSchema = z.object({
   HOOKRELAY_NOTICE_FAILING_COOLDOWN: duration.prefault("1h"),
   HOOKRELAY_NOTICE_EXHAUSTED_WINDOW: duration.prefault("1m"),
   HOOKRELAY_RECOVERY_INTERVAL: duration.prefault("30s"),
+  HOOKRELAY_RETENTION: duration.prefault("30d"),
+  HOOKRELAY_PARTITION_WIDTH: duration.prefault("1d"),
+  HOOKRELAY_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(1000).default(3),
+  HOOKRELAY_RETENTION_INTERVAL: duration.prefault("5m"),
+  HOOKRELAY_IDEMPOTENCY_KEY_TTL: duration.prefault("24h"),
   HOOKRELAY_RECOVERY_GRACE: duration.prefault("30s"),
+  HOOKRELAY_REPLAY_RATE: z.coerce.number().int().min(1).max(100_000).default(100),
+  HOOKRELAY_REPLAY_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
+  HOOKRELAY_REPLAY_MAX_QUEUED: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   HOOKRELAY_JOB_LOCK_DURATION: duration.prefault("10s"),
   HOOKRELAY_STALLED_INTERVAL: duration.prefault("2s"),
   HOOKRELAY_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(1000).default(10),
@@ -328,7 +336,19 @@ export interface Config {
   disableAfterMs: number;
   /** How often the worker looks for due deliveries whose job was lost, and how late one must be. */
   recoveryIntervalMs: number;
+  /**
+   * Data lifecycle (src/retention/): events, deliveries and attempts are kept `retentionMs` (an
+   * account may set its own, in days), in partitions `partitionWidthMs` wide made
+   * `partitionsAhead` widths ahead; the workers' pass runs every `retentionIntervalMs`. An
+   * idempotency key is remembered for `idempotencyKeyTtlMs` (at most the retention).
+   */
+  retention: { retentionMs: number; partitionWidthMs: number; partitionsAhead: number; intervalMs: number; idempotencyKeyTtlMs: number };
   recoveryGraceMs: number;
+  /**
+   * Bulk replays (src/replay/): deliveries restarted per second per replay, at most `batchSize`
+   * per transaction, and none while the webhook has `maxQueued` waiting or in flight in the scheduler.
+   */
+  replay: { ratePerSec: number; batchSize: number; maxQueued: number };
   /**
    * BullMQ's job lock and stall check (src/delivery/worker.ts): a job whose worker stopped
    * renewing its lock runs again once the lock has expired and the next check finds it
@@ -408,6 +428,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("invalid configuration:\n  HOOKRELAY_WORKER_LIVENESS_TTL: must be at least 1s");
   }
   if (e.HOOKRELAY_STALLED_INTERVAL < 100) throw new ConfigError("invalid configuration:\n  HOOKRELAY_STALLED_INTERVAL: must be at least 100ms");
+  // A width of milliseconds would make a partition per row; a retention under one width keeps nothing whole.
+  if (e.HOOKRELAY_PARTITION_WIDTH < 1_000) throw new ConfigError("invalid configuration:\n  HOOKRELAY_PARTITION_WIDTH: must be at least 1s");
+  if (e.HOOKRELAY_RETENTION < e.HOOKRELAY_PARTITION_WIDTH) {
+    throw new ConfigError("invalid configuration:\n  HOOKRELAY_RETENTION: must be at least HOOKRELAY_PARTITION_WIDTH");
+  }
+  if (e.HOOKRELAY_RETENTION_INTERVAL < 100) throw new ConfigError("invalid configuration:\n  HOOKRELAY_RETENTION_INTERVAL: must be at least 100ms");
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -440,7 +466,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchAhead: e.HOOKRELAY_DISPATCH_AHEAD,
     disableAfterMs: e.HOOKRELAY_DISABLE_AFTER,
     recoveryIntervalMs: e.HOOKRELAY_RECOVERY_INTERVAL,
+    retention: {
+      retentionMs: e.HOOKRELAY_RETENTION,
+      partitionWidthMs: e.HOOKRELAY_PARTITION_WIDTH,
+      partitionsAhead: e.HOOKRELAY_PARTITIONS_AHEAD,
+      intervalMs: e.HOOKRELAY_RETENTION_INTERVAL,
+      idempotencyKeyTtlMs: Math.min(e.HOOKRELAY_IDEMPOTENCY_KEY_TTL, e.HOOKRELAY_RETENTION),
+    },
     recoveryGraceMs: e.HOOKRELAY_RECOVERY_GRACE,
+    replay: { ratePerSec: e.HOOKRELAY_REPLAY_RATE, batchSize: e.HOOKRELAY_REPLAY_BATCH, maxQueued: e.HOOKRELAY_REPLAY_MAX_QUEUED },
     jobLockMs: e.HOOKRELAY_JOB_LOCK_DURATION,
     stalledIntervalMs: e.HOOKRELAY_STALLED_INTERVAL,
     maxStalledCount: e.HOOKRELAY_MAX_STALLED_COUNT,

@@ -10,6 +10,7 @@ import { startWorkerProcess } from "./delivery/worker-process";
 import { bullKeyPrefix, createDeliveryQueue, jobPublisher, schedulingEnqueuer, type DeliveryJobData } from "./delivery/queue";
 import { createFairQueue, type FairQueue } from "./scheduler/fair-queue";
 import { createScheduler, type Scheduler } from "./scheduler/scheduler";
+import { attemptsEndedWaiter } from "./scheduler/in-flight";
 import { createTestEventSender } from "./delivery/test-event";
 import { createSignatureCheck } from "./delivery/signature-check";
 import { createEventLog } from "./events/event-log";
@@ -20,6 +21,8 @@ import { portalRoutes } from "./http/routes/portal";
 import { createEventTypesService, type EventTypesService } from "./event-types/service";
 import { createLookupCache } from "./events/lookup-cache";
 import { createEventsService, type EventsService } from "./events/service";
+import { createRetention, type Retention } from "./retention/retention";
+import { purgeDeletedWebhooks } from "./webhooks/purge";
 import { createReadinessProbe } from "./health/readiness";
 import { createAdmission } from "./rate-limit/admission";
 import { createRedisRateLimiter } from "./rate-limit/redis-limiter";
@@ -32,6 +35,8 @@ import { eventTypeRoutes } from "./http/routes/event-types";
 import { eventRoutes } from "./http/routes/events";
 import { systemRoutes } from "./http/routes/system";
 import { webhookRoutes } from "./http/routes/webhooks";
+import { replayRoutes } from "./http/routes/replays";
+import { createReplaysService } from "./replay/service";
 import { noticeRoutes } from "./http/routes/notices";
 import { auditLogRoutes } from "./http/routes/audit-log";
 import { createAuditLog } from "./audit/service";
@@ -91,6 +96,14 @@ export interface Container {
    */
   startMetricsServer(): Promise<MetricsServer | null>;
   createApp(): ReturnType<typeof createApp>;
+  /**
+   * Makes the time partitions around now (src/retention/), before the process writes. Workers
+   * do it themselves as they start; the API calls it once, best effort: a write that finds no
+   * partition makes its own.
+   */
+  ensurePartitions(): Promise<void>;
+  /** The retention pass the workers run on a timer (src/retention/); tests and the bench run it by hand. */
+  retention: Retention;
   /** Starts consuming deliveries (and the recovery sweep); resolves to a stop function. */
   startWorker(): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -159,9 +172,13 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     verifyOwnership: overrides.verifyOwnership ?? createOwnershipCheck({ http, timeoutMs: config.handshakeTimeoutMs, clock }),
     failureWarningThreshold: config.failureWarningThreshold,
     minSecretLength: config.verifyTokenMinLength,
+    // A delete answers once the webhook's attempts under way have ended: within the delivery timeout and their settlement.
+    attemptsEnded: attemptsEndedWaiter(fairQueue, { timeoutMs: config.deliveryTimeoutMs + 2_000, logger }),
   });
-  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes, lookups, metrics, tracing });
-  const deliveries = createDeliveriesService({ db, clock, enqueue, minSecretLength: config.verifyTokenMinLength, metrics });
+  const events = createEventsService({ db, sql, clock, logger, enqueue, maxEventBytes: config.maxEventBytes, lookups, metrics, tracing, partitionWidthMs: config.retention.partitionWidthMs });
+  const retention = createRetention({ sql, clock, logger, settings: config.retention, purgeDeletedWebhooks, metrics });
+  const deliveries = createDeliveriesService({ db, sql, clock, enqueue, minSecretLength: config.verifyTokenMinLength, metrics });
+  const replays = createReplaysService({ sql, clock, defaultRetentionMs: config.retention.retentionMs });
   const portalSessions = createPortalSessions({ db, clock, defaultSessionTtlMs: config.portal.sessionTtlMs, linkTtlMs: config.portal.linkTtlMs });
   const attemptDeps = {
     http,
@@ -198,7 +215,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       // Built on first request: it is the same for the life of the process.
       openApiDocument: () => (openApi ??= buildOpenApiDocument(routes)),
     }),
-    ...accountRoutes(accounts),
+    ...accountRoutes(accounts, { retentionMs: config.retention.retentionMs }),
     ...apiKeyRoutes(accounts),
     ...eventTypeRoutes(eventTypes),
     ...eventRoutes({
@@ -209,8 +226,9 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       maxBatchEvents: config.maxBatchEvents,
       maxBatchBytes: config.maxBatchBytes,
     }),
-    ...webhookRoutes(webhooks, schemaOptions, { deliveries, sendTestEvent, checkSignature, stats: createWebhookStats({ db, sql, clock }) }),
+    ...webhookRoutes(webhooks, schemaOptions, { deliveries, sendTestEvent, checkSignature, stats: createWebhookStats({ db, sql, clock }), replays }),
     ...deliveryRoutes(deliveries),
+    ...replayRoutes(replays),
     ...noticeRoutes(createNoticeLog({ db })),
     ...portalRoutes({ sessions: portalSessions, accounts, publicUrl: config.portal.publicUrl }),
     ...auditLogRoutes({ auditLog: createAuditLog({ db }), accounts }),
@@ -248,6 +266,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     metrics,
     tracing,
     startMetricsServer: () => processMetrics.startServer(),
+    retention,
+    ensurePartitions: async () => {
+      await retention.ensureAhead();
+    },
     createApp: () => {
       // Only API processes check keys, so only they listen (once, however many apps a test makes).
       accounts.listenForRevocations();
@@ -266,7 +288,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
       });
     },
     async startWorker() {
-      const stop = await startWorkerProcess({ config, logger, clock, sql, redis, scheduler, fairQueue, deliverDeps, enqueue, metrics, processMetrics, noticeSignal });
+      const stop = await startWorkerProcess({ config, logger, clock, sql, redis, scheduler, fairQueue, deliverDeps, enqueue, metrics, processMetrics, noticeSignal, retention });
       stoppers.push(stop);
       return stop;
     },

@@ -13,6 +13,7 @@ const REQUESTS_GRACE_MS = 4_000;
 async function main(): Promise<void> {
   const container = buildContainer(loadConfig());
   const { logger, config } = container;
+  await container.ensurePartitions().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : err }, "could not make the time partitions yet; the first write will"));
   const server = await listen(container.createApp(), config.port, config.host);
   const { port } = server.address() as AddressInfo;
   logger.info({ url: `http://${config.host}:${port}` }, "api listening");

@@ -19,8 +19,8 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   "*": "Full access to the account, including managing its API keys.",
   "events:write": "Emit events (single and batch): what a product service needs, and nothing else.",
   "events:read": "List and read events.",
-  "webhooks:read": "Read webhooks, their stats, notices, deliveries and attempts, and the event types.",
-  "webhooks:write": "Create, change, verify, rotate, pause, enable, test and delete webhooks; redeliver; create and import event types. Implies `webhooks:read`.",
+  "webhooks:read": "Read webhooks, their stats, notices, deliveries, attempts and replays, and the event types.",
+  "webhooks:write": "Create, change, verify, rotate, pause, enable, test and delete webhooks; redeliver, replay and cancel replays; create and import event types. Implies `webhooks:read`.",
   "portal:sessions": "Open portal links for the account and end portal sessions.",
   "audit:read": "Read the audit log.",
 };

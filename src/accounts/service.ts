@@ -1,6 +1,7 @@
 import { SYSTEM_AUDIT, type AuditContext } from "../audit/actor";
 import type { Clock } from "../lib/clock";
-import { notFound } from "../lib/errors";
+import { writeAudit } from "../audit/store";
+import { notFound, unprocessable } from "../lib/errors";
 import { isWellFormedId, newId } from "../lib/ids";
 import { preparedStatement, type Db, type Sql } from "../lib/prisma";
 import { apiKeyPrefix, hashesEqual, hashSecret } from "./api-keys";
@@ -15,7 +16,18 @@ export interface AccountDto {
   id: string;
   name: string;
   createdAt: string;
+  /** Its own retention in days (src/retention/); null keeps the global one. */
+  retentionDays: number | null;
 }
+
+const DAY_MS = 86_400_000;
+
+const toDto = (a: { id: string; name: string; createdAt: Date; retentionDays: number | null }): AccountDto => ({
+  id: a.id,
+  name: a.name,
+  createdAt: a.createdAt.toISOString(),
+  retentionDays: a.retentionDays,
+});
 
 export interface AccountsDeps {
   db: Db;
@@ -51,7 +63,7 @@ export function createAccountsService({ db, sql, clock, authCacheMs = 0, revocat
   async function get(accountId: string): Promise<AccountDto> {
     const account = isWellFormedId(accountId, "acc") ? await db.account.findUnique({ where: { id: accountId } }) : null;
     if (!account) throw notFound("account");
-    return { id: account.id, name: account.name, createdAt: account.createdAt.toISOString() };
+    return toDto(account);
   }
 
   return {
@@ -63,11 +75,38 @@ export function createAccountsService({ db, sql, clock, authCacheMs = 0, revocat
       return db.$transaction(async (tx) => {
         const account = await tx.account.create({ data: { id: accountId, name } });
         const key = await insertKey(tx, accountId, "default", ["*"], audit);
-        return { account: { id: account.id, name: account.name, createdAt: account.createdAt.toISOString() }, key };
+        return { account: toDto(account), key };
       });
     },
 
     get,
+
+    /**
+     * How long the account's events, deliveries and attempts are kept: at most the global
+     * retention, which is how long partitions live (an account can only keep less: the
+     * difference is removed row by row, src/retention/trim.ts); null returns to the global one.
+     */
+    async setRetention(accountId: string, retentionDays: number | null, globalRetentionMs: number, audit: AuditContext = SYSTEM_AUDIT): Promise<AccountDto> {
+      const before = await get(accountId);
+      if (retentionDays !== null && retentionDays * DAY_MS > globalRetentionMs) {
+        const field = "body.retentionDays";
+        const message = `at most the global retention (${Math.floor(globalRetentionMs / DAY_MS)} days, HOOKRELAY_RETENTION)`;
+        throw unprocessable("retention_too_long", `${field}: ${message}`, { issues: [{ field, message, code: "too_big" }] });
+      }
+      return db.$transaction(async (tx) => {
+        const account = await tx.account.update({ where: { id: accountId }, data: { retentionDays } });
+        if (before.retentionDays !== retentionDays) {
+          await writeAudit(tx, audit, {
+            accountId,
+            action: "account.retention_changed",
+            targetType: "account",
+            targetId: accountId,
+            changes: { retentionDays: { from: before.retentionDays, to: retentionDays } },
+          });
+        }
+        return toDto(account);
+      });
+    },
 
     /** Another key for an account (404 when there is none); `*` unless scopes are given. */
     async createKey(accountId: string, name: string, opts: { scopes?: string[]; audit?: AuditContext } = {}): Promise<IssuedKey> {

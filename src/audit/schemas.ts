@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "portal_session.created",
   "portal_session.ended",
   "delivery.redelivered",
+  "account.retention_changed",
+  "replay.started",
+  "replay.cancelled",
 ] as const;
 
 export const ACTOR_TYPES = ["api_key", "admin", "portal_session", "system"] as const;

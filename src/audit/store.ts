@@ -19,7 +19,10 @@ export type AuditAction =
   | "api_key.rotated"
   | "portal_session.created"
   | "portal_session.ended"
-  | "delivery.redelivered";
+  | "delivery.redelivered"
+  | "account.retention_changed"
+  | "replay.started"
+  | "replay.cancelled";
 
 export type AuditTargetType = "webhook" | "event_type" | "api_key" | "portal_session" | "delivery" | "account";
 

@@ -13,6 +13,7 @@ import { jobDataFor, memberOf, type DeliveryJobData } from "./queue";
 import { judgeAttempt, type AttemptVerdict, type RetryPolicy } from "./retry-policy";
 import type { DeliveryStore } from "./store";
 import { clientIdentityFor } from "../webhooks/client-certificate";
+import { CANCELLED_BY_DELETE } from "../webhooks/deletion";
 
 /**
  * One dispatched attempt as named steps: triage (load; drop, skip or catch up on what must not
@@ -72,14 +73,18 @@ interface Ran {
 export type Triage =
   | { kind: "drop"; detail: string }
   | { kind: "skip"; delivery: DeliveryForAttempt }
+  /** Its webhook was deleted: it ends cancelled, like those the delete cancelled itself. */
+  | { kind: "cancel"; delivery: DeliveryForAttempt }
   /** This attempt was made already (the job ran before and died after settling): queue the one that follows. */
   | { kind: "catch_up"; next: Ticket }
   | { kind: "attempt"; delivery: DeliveryForAttempt };
 
 export function triage(delivery: DeliveryForAttempt | null, job: DeliveryJobData): Triage {
-  // Gone (its webhook was deleted), already settled, or superseded by a redelivery.
+  // Gone (past retention, or its deleted webhook purged), already settled, or superseded by a redelivery.
   if (!delivery) return { kind: "drop", detail: "delivery no longer exists" };
   if (delivery.status !== "pending" || delivery.chain !== job.chain) return { kind: "drop", detail: "not pending in this chain" };
+  // Before catching up: a deleted webhook's delivery is not queued again, not even for later.
+  if (delivery.webhook.status === "deleted") return { kind: "cancel", delivery };
   // Jobs from before the scheduler name no attempt: they stand for the next one. Postgres is
   // ahead of Redis, never behind, so the attempt made is always the delivery's next.
   if ((job.attempt ?? delivery.chainAttempts) < delivery.chainAttempts) {
@@ -127,7 +132,16 @@ async function runTicket(deps: DeliverDeps, current: Current, continueAs: string
   const { data } = current;
   const delivery = await deps.store.load(data.deliveryId);
   const slot: Slot = { member: memberOf(data), webhookId: delivery?.webhookId ?? data.webhookId ?? "" };
-  const step = triage(delivery, data);
+  let step = triage(delivery, data);
+  if (current.rerun && step.kind === "attempt") {
+    // A job that ran before may have freed its slot before dying; it may go only with one, and
+    // otherwise waits in line again at its old place.
+    const again = { ...ticketFor(step.delivery, step.delivery.nextAttemptAt?.getTime() ?? deps.clock.now().getTime()), member: slot.member };
+    if (!(await deps.scheduler.reacquire(again))) return { detail: "webhook at its in-flight cap: back in line", next: null };
+    // Read again once the slot is held: a webhook's delete waits for its slots to empty
+    // (src/webhooks/service.ts, remove), so only a read made under a slot may send.
+    step = triage(await deps.store.load(data.deliveryId), data);
+  }
   switch (step.kind) {
     case "drop":
       return { detail: step.detail, next: await deps.scheduler.release(slot, undefined, continueAs) };
@@ -138,16 +152,15 @@ async function runTicket(deps: DeliverDeps, current: Current, continueAs: string
       await deps.store.markSkipped(step.delivery.id, data.chain, `not attempted: webhook disabled (${reason})`);
       return { detail: "webhook disabled", next: await deps.scheduler.release(slot, undefined, continueAs) };
     }
+    case "cancel":
+      await deps.store.markCancelled(step.delivery.id, data.chain, CANCELLED_BY_DELETE);
+      return { detail: "webhook deleted", next: await deps.scheduler.release(slot, undefined, continueAs) };
     case "attempt":
       return attempt(deps, current, slot, step.delivery, continueAs);
   }
 }
 
 async function attempt(deps: DeliverDeps, current: Current, slot: Slot, delivery: DeliveryForAttempt, continueAs: string | undefined): Promise<Ran> {
-  // A job that ran before may have freed its slot before dying; it may go only with one, and
-  // otherwise waits in line again at its old place.
-  const again = { ...ticketFor(delivery, delivery.nextAttemptAt?.getTime() ?? deps.clock.now().getTime()), member: slot.member };
-  if (current.rerun && !(await deps.scheduler.reacquire(again))) return { detail: "webhook at its in-flight cap: back in line", next: null };
   const attemptNumber = delivery.attemptCount + 1;
   const chainAttempt = delivery.chainAttempts + 1;
   // Null with tracing off. Should the attempt throw (our bug, not the receiver), the span is dropped unended.

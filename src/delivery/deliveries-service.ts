@@ -1,12 +1,15 @@
 import type { AuditContext } from "../audit/actor";
-import { writeAudit } from "../audit/store";
+import { writeAuditSql } from "../audit/store";
 import type { Delivery as DeliveryRow, DeliveryAttempt as AttemptRow } from "../generated/prisma/client";
 import type { EnqueueDeliveries } from "../events/service";
 import type { Clock } from "../lib/clock";
 import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { conflict, notFound, unprocessable } from "../lib/errors";
 import { isWellFormedId } from "../lib/ids";
-import type { Db } from "../lib/prisma";
+import type { Db, Sql } from "../lib/prisma";
+import { inTransaction } from "../operational/store";
+import { takeRetentionShareLock } from "../retention/lock";
+import { restartDeliveries, toQueue } from "./restart";
 import { dialectFor } from "../dialects/registry";
 import { ownedWebhook } from "../webhooks/owned";
 import type { AttemptDetailDto, AttemptDto, AttemptLogFilter, DeliveryDto } from "./schemas";
@@ -55,7 +58,7 @@ function newestFirst(a: AttemptRow, b: AttemptRow): number {
   return b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: EnqueueDeliveries; minSecretLength: number; metrics?: Metrics }) {
+export function createDeliveriesService(deps: { db: Db; sql: Sql; clock: Clock; enqueue: EnqueueDeliveries; minSecretLength: number; metrics?: Metrics }) {
   const { db } = deps;
 
   async function loadDelivery(accountId: string, id: string) {
@@ -123,28 +126,28 @@ export function createDeliveriesService(deps: { db: Db; clock: Clock; enqueue: E
       if (row.isTest) throw unprocessable("test_delivery", "test deliveries are sent once; send another test event instead");
       if (row.status === "pending") throw conflict("delivery_in_progress", "this delivery is still being attempted");
       const webhook = await db.webhook.findUnique({ where: { id: row.webhookId }, select: { status: true } });
+      // A deleted webhook's log stays readable, but nothing is sent to it again.
+      if (webhook?.status === "deleted") throw unprocessable("webhook_disabled", "the webhook is deleted; nothing is sent to it any more");
       if (webhook?.status !== "active") {
         throw unprocessable("webhook_disabled", "the webhook is disabled; enable it first (POST /v1/webhooks/:id/enable)");
       }
-      const chain = row.chain + 1;
       const now = deps.clock.now();
-      await db.$transaction(async (tx) => {
-        const updated = await tx.delivery.updateMany({
-          where: { id, chain: row.chain, status: { not: "pending" } },
-          data: { chain, chainAttempts: 0, status: "pending", nextAttemptAt: now, lastError: null },
-        });
-        if (updated.count === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
-        await writeAudit(tx, audit, {
+      const [restarted] = await inTransaction(deps.sql, async (client) => {
+        await takeRetentionShareLock(client);
+        const done = await restartDeliveries(client, [id], now, { fromChain: row.chain });
+        if (done.length === 0) throw conflict("delivery_in_progress", "this delivery was redelivered concurrently");
+        await writeAuditSql(client, audit, {
           accountId,
           action: "delivery.redelivered",
           targetType: "delivery",
           targetId: id,
-          changes: { status: { from: row.status, to: "pending" }, chain: { from: row.chain, to: chain } },
+          changes: { status: { from: row.status, to: "pending" }, chain: { from: row.chain, to: done[0]!.chain } },
         });
+        return done;
       });
       (deps.metrics ?? noMetrics).deliveriesCreated(1, "redeliver", accountId);
       try {
-        await deps.enqueue([{ id, accountId, webhookId: row.webhookId, chain, chainAttempts: 0, dueAt: now }]);
+        await deps.enqueue(toQueue([restarted!], now));
       } catch {
         // Committed; the recovery sweep enqueues it.
       }

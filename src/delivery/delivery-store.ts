@@ -1,4 +1,4 @@
-import { newId } from "../lib/ids";
+import { idFloor, idTime, isWellFormedId, newId } from "../lib/ids";
 import type { PoolClient } from "pg";
 import { preparedStatement, type Sql } from "../lib/prisma";
 
@@ -13,7 +13,7 @@ export interface DeliveryForAttempt {
   accountId: string;
   webhookId: string;
   eventType: string;
-  status: "pending" | "succeeded" | "failed" | "skipped";
+  status: "pending" | "succeeded" | "failed" | "skipped" | "cancelled";
   isTest: boolean;
   attemptCount: number;
   chain: number;
@@ -23,7 +23,7 @@ export interface DeliveryForAttempt {
   event: { id: string; type: string; createdAt: Date; data: string; traceContext: string | null };
   webhook: {
     url: string;
-    status: "active" | "disabled";
+    status: "active" | "disabled" | "deleted";
     disabledReason: string | null;
     dialect: string;
     dialectOptions: unknown;
@@ -53,7 +53,7 @@ interface Row {
   e_data: string;
   e_trace_context: string | null;
   url: string;
-  w_status: "active" | "disabled";
+  w_status: "active" | "disabled" | "deleted";
   disabled_reason: string | null;
   dialect: string;
   dialect_options: unknown;
@@ -73,14 +73,43 @@ const LOAD = preparedStatement<Row>(
           w.verify_token_cipher, w.previous_secret_cipher, w.previous_secret_expires_at,
           w.client_certificate, w.client_key_cipher
      FROM deliveries d
-     JOIN events e ON e.id = d.event_id
+     -- One index probe per delivery, in the one partition its event id falls in. As a plain join
+     -- the generic plan may hash every event of the range instead (millions in a busy hour);
+     -- OFFSET 0 keeps the subquery a parameterized nested loop.
+     CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.id = d.event_id AND e.id >= $4 AND e.id < $5 OFFSET 0) e
      JOIN webhooks w ON w.id = d.webhook_id
-    WHERE d.id = ANY($1::text[])`,
+    WHERE d.id = ANY($1::text[]) AND d.id >= $2 AND d.id <= $3`,
 );
 
+/**
+ * The least and greatest of `ids`. Deliveries and events are partitioned by the time in their
+ * ids; with `id = ANY($1)` alone a prepared statement's plan reads every partition, while
+ * `id >= $2 AND id <= $3` lets Postgres drop the others as it starts executing.
+ */
+export function idSpan(ids: readonly string[]): [string, string] {
+  let lo = ids[0]!;
+  let hi = ids[0]!;
+  for (const id of ids) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  return [lo, hi];
+}
+
+/**
+ * A delivery's event has its time (src/lib/ids.ts, deliveryIdFor); one stored before that
+ * rule may be a little older, hence the hour of margin below.
+ */
+const LEGACY_EVENT_MARGIN_MS = 3_600_000;
+
 /** The deliveries (with event and webhook) among `ids`; a missing id has no entry. */
-export async function loadForAttempts(sql: Sql, ids: string[]): Promise<Map<string, DeliveryForAttempt>> {
-  const { rows } = await LOAD(sql, [ids]);
+export async function loadForAttempts(sql: Sql, asked: string[]): Promise<Map<string, DeliveryForAttempt>> {
+  // Only an id of the right shape carries a time to bound the partitions by (and can exist).
+  const ids = asked.filter((id) => isWellFormedId(id, "dlv"));
+  if (ids.length === 0) return new Map();
+  const [lo, hi] = idSpan(ids);
+  const events = [idFloor("evt", idTime(lo) - LEGACY_EVENT_MARGIN_MS), idFloor("evt", idTime(hi) + 1)];
+  const { rows } = await LOAD(sql, [ids, lo, hi, ...events]);
   return new Map(rows.map((r) => [r.id, toDelivery(r)]));
 }
 
@@ -146,7 +175,7 @@ export interface Settlement {
 }
 
 export interface WebhookFailureState {
-  status: "active" | "disabled";
+  status: "active" | "disabled" | "deleted";
   consecutiveFailures: number;
   failingSince: Date | null;
   /** Whether a webhook.failing notice is out, and when the last went (src/operational/policy.ts). */
@@ -229,7 +258,9 @@ const RECORD_SUCCESSES = preparedStatement(
    due AS (
      SELECT w.id, w.account_id, w.url, w.description, w.failing_since, w.failing_notice_open, h.at, h.notice_id FROM webhooks w
        JOIN (SELECT webhook_id, max(at) AS at, min(notice_id) AS notice_id FROM s GROUP BY webhook_id) h ON h.webhook_id = w.id
-      WHERE w.consecutive_failures > 0 OR w.failing_notice_open OR w.last_success_at IS NULL OR w.last_success_at < h.at - interval '10 seconds'
+      WHERE (w.consecutive_failures > 0 OR w.failing_notice_open OR w.last_success_at IS NULL OR w.last_success_at < h.at - interval '10 seconds')
+        -- An attempt under way as its webhook was deleted: no recovery to report about a webhook that is gone.
+        AND w.status <> 'deleted'
       ORDER BY w.id
         FOR NO KEY UPDATE OF w
    ),
@@ -258,7 +289,7 @@ const RECORD_SUCCESSES = preparedStatement(
           ${ifOwned("last_status_code", "s.status_code")}, ${ifOwned("last_error", "NULL")},
           ${ifOwned("status", "'succeeded'")}, ${ifOwned("next_attempt_at", "NULL")}, ${ifOwned("updated_at", "s.at")}
      FROM s
-    WHERE d.id = s.delivery_id`,
+    WHERE d.id = s.delivery_id AND d.id >= $${N_ATTEMPT + 8} AND d.id <= $${N_ATTEMPT + 9}`,
 );
 
 /**
@@ -271,6 +302,7 @@ const RECORD_SUCCESSES = preparedStatement(
  * failing gets its webhook.recovered notice in the same statement.
  */
 export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<void> {
+  if (successes.length === 0) return;
   await RECORD_SUCCESSES(sql, [
     ...attemptValues(successes.map((s) => s.row)),
     successes.map((s) => s.settlement.deliveryId),
@@ -281,11 +313,12 @@ export async function recordSuccesses(sql: Sql, successes: Success[]): Promise<v
     successes.map((s) => s.row.webhookId),
     // An id for the webhook.recovered notice each success might raise; used only when it does.
     successes.map((s) => newId("evt", s.settlement.at.getTime())),
+    ...idSpan(successes.map((s) => s.settlement.deliveryId)),
   ]);
 }
 
 const RECORD_FAILURE = preparedStatement<{
-  status: "active" | "disabled";
+  status: "active" | "disabled" | "deleted";
   consecutive_failures: number;
   failing_since: Date | null;
   failing_notice_open: boolean;
@@ -293,7 +326,7 @@ const RECORD_FAILURE = preparedStatement<{
 }>(
   "record_failure",
   `WITH attempt AS (INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS}) SELECT * FROM ${attemptsUnnest(3)}),
-   counted AS (UPDATE deliveries SET attempt_count = attempt_count + 1 WHERE id = ANY($4::text[]))
+   counted AS (UPDATE deliveries SET attempt_count = attempt_count + 1 WHERE id = ($4::text[])[1])
    UPDATE webhooks
       SET consecutive_failures = consecutive_failures + 1,
           failing_since = COALESCE(failing_since, $2),
@@ -348,4 +381,17 @@ const MARK_SKIPPED = preparedStatement(
 /** A delivery due for a disabled webhook is not attempted: it is settled as skipped. */
 export async function markSkipped(sql: Sql, deliveryId: string, chain: number, reason: string): Promise<void> {
   await MARK_SKIPPED(sql, [deliveryId, chain, reason]);
+}
+
+/**
+ * A pending delivery of a deleted webhook is not attempted: it ends cancelled, as the delete
+ * left the others. Rare (one written by an ingestion that read the webhook just before the
+ * delete committed, or a redelivery racing it), hence not a prepared statement.
+ */
+export async function markCancelled(sql: Sql, deliveryId: string, chain: number, reason: string): Promise<void> {
+  await sql.query(
+    `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, last_error = $3, updated_at = now()
+      WHERE id = $1 AND chain = $2 AND status = 'pending'`,
+    [deliveryId, chain, reason],
+  );
 }

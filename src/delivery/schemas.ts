@@ -30,7 +30,9 @@ export const Delivery = z
     webhookId: z.string(),
     eventId: z.string(),
     eventType: z.string(),
-    status: z.enum(["pending", "succeeded", "failed", "skipped"]),
+    status: z.enum(["pending", "succeeded", "failed", "skipped", "cancelled"]).openapi({
+      description: "`skipped`: its webhook was disabled when it came due; `cancelled`: its webhook was deleted while it was pending. Neither was attempted (again).",
+    }),
     isTest: z.boolean(),
     attemptCount: z.number().int(),
     nextAttemptAt: z.string().datetime().nullable(),

@@ -2,6 +2,7 @@ import type { Sql } from "../lib/prisma";
 import { allOrEach, microBatch } from "../lib/micro-batch";
 import {
   loadForAttempts,
+  markCancelled,
   markSkipped,
   recordFailure,
   recordSuccesses,
@@ -33,6 +34,7 @@ export interface DeliveryStore {
   /** A failed attempt's settlement with the disable and the notices it may raise, in one transaction; answers the notices written. */
   settleFailureWithNotices(failure: NoticedFailure, candidates: readonly OperationalEventType[], policy: NoticePolicy): Promise<number>;
   markSkipped(deliveryId: string, chain: number, reason: string): Promise<void>;
+  markCancelled(deliveryId: string, chain: number, reason: string): Promise<void>;
 }
 
 export interface DeliveryStoreOptions {
@@ -64,6 +66,7 @@ export function createDeliveryStore(sql: Sql, opts: DeliveryStoreOptions): Deliv
     settleFailureWithNotices: (failure, candidates, policy) =>
       settleFailureWithNotices(sql, { ...failure, settle: (client) => settleFailure(client, failure.settlement) }, candidates, policy),
     markSkipped: (deliveryId, chain, reason) => markSkipped(sql, deliveryId, chain, reason),
+    markCancelled: (deliveryId, chain, reason) => markCancelled(sql, deliveryId, chain, reason),
   };
 }
 

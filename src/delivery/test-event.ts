@@ -1,12 +1,12 @@
 import type { EventTypesService } from "../event-types/service";
 import type { Webhook } from "../generated/prisma/client";
 import { unprocessable } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { deliveryIdFor, newId } from "../lib/ids";
 import type { Db, Sql } from "../lib/prisma";
 import type { SecretBox } from "../lib/secret-box";
 import { makeAttempt, signingFor, type AttemptDeps } from "./attempt";
 import { describeFailure } from "./retry-policy";
-import { ownedWebhook } from "../webhooks/owned";
+import { liveWebhook } from "../webhooks/owned";
 import { clientIdentityFor } from "../webhooks/client-certificate";
 import { noMetrics, type Metrics } from "../metrics/metrics";
 
@@ -20,7 +20,8 @@ export async function sampleTarget(
   webhookId: string,
   requestedType?: string,
 ): Promise<{ webhook: Webhook; type: string; sample: Record<string, unknown> }> {
-  const webhook = await ownedWebhook(deps.db, accountId, webhookId);
+  // A deleted webhook is sent nothing, not even a test: it is a 404 here.
+  const webhook = await liveWebhook(deps.db, accountId, webhookId);
   const type = requestedType ?? webhook.eventTypes[0]!;
   const sample = await deps.eventTypes.sample(accountId, type);
   if (!sample) throw unprocessable("unknown_event_types", `unknown event type: ${type}; see GET /v1/event-types`, { unknown: [type] });
@@ -38,7 +39,7 @@ export function createTestEventSender(deps: AttemptDeps & { db: Db; sql: Sql; se
 
     const now = deps.clock.now();
     const event = { id: newId("evt", now.getTime()), accountId, type, data: JSON.stringify(sample), isTest: true, createdAt: now };
-    const delivery = { id: newId("dlv", now.getTime()), accountId, webhookId, eventId: event.id, eventType: type, isTest: true };
+    const delivery = { id: deliveryIdFor(event.id), accountId, webhookId, eventId: event.id, eventType: type, isTest: true };
     await deps.db.$transaction([deps.db.event.create({ data: event }), deps.db.delivery.create({ data: delivery })]);
     (deps.metrics ?? noMetrics).deliveriesCreated(1, "test", accountId);
 

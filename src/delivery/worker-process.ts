@@ -10,6 +10,8 @@ import { settleWithin } from "../lib/settle-within";
 import type { Metrics } from "../metrics/metrics";
 import type { ProcessMetrics } from "../metrics/process-metrics";
 import { createNoticeRelay, startNoticeRelay } from "../operational/relay";
+import { createReplayRunner, startReplayRunner } from "../replay/runner";
+import { startRetentionLoop, type Retention } from "../retention/retention";
 import type { FairQueue } from "../scheduler/fair-queue";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { DeliverDeps } from "./deliver";
@@ -34,15 +36,19 @@ export interface WorkerProcessDeps {
   processMetrics: Pick<ProcessMetrics, "markRole" | "trackConnection" | "trackWorker">;
   /** Where the settlements' "notices written" signal goes (deliverDeps.onNotices calls it): set to this worker's relay. */
   noticeSignal: { nudge(): void };
+  /** Partitions made ahead and data past retention removed (src/retention/): every worker runs the pass; they take turns under a lock. */
+  retention: Retention;
 }
 
 /**
  * A worker's moving parts, started together: the BullMQ consumer, the recovery sweep, the
- * operational events relay and the scheduler's clock. Resolves once it consumes, to a stop
- * function that ends them all within bounded time.
+ * operational events relay, the replay runner and the scheduler's clock. Resolves once it
+ * consumes, to a stop function that ends them all within bounded time.
  */
 export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() => Promise<void>> {
-  const { config, logger, clock, sql, redis, scheduler, fairQueue, deliverDeps, enqueue, metrics, processMetrics, noticeSignal } = deps;
+  const { config, logger, clock, sql, redis, scheduler, fairQueue, deliverDeps, enqueue, metrics, processMetrics, noticeSignal, retention } = deps;
+  // Before anything is written: every row needs a partition to go to.
+  await retention.ensureAhead();
   const connection = createRedis(config.redisUrl, "worker");
   connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
   const slots = { busy: 0 };
@@ -85,6 +91,10 @@ export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() =>
     logger,
   });
   noticeSignal.nudge = notices.nudge;
+  const replayRunner = createReplayRunner({ sql, clock, enqueue, fairQueue, pace: config.replay, metrics, logger });
+  // As often as a batch can come due, within [50 ms, 1 s]: a replay started in an API process is taken within a second.
+  const replays = startReplayRunner(replayRunner, { intervalMs: Math.max(50, Math.min(1_000, replayRunner.gapMs)), logger });
+  const retentionLoop = startRetentionLoop(retention, { intervalMs: config.retention.intervalMs, logger });
   const stopClock = scheduler.startClock({
     idleMs: 1_000,
     // A dispatch older than the recovery grace without a job will never get one.
@@ -103,7 +113,7 @@ export async function startWorkerProcess(deps: WorkerProcessDeps): Promise<() =>
       await settleWithin(fairQueue.leave(workerId), 500);
       // Jobs in flight get the delivery timeout to finish their attempt, plus a little for
       // its writes; anything not started stays queued for another worker.
-      const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000), settleWithin(notices.stop(), 1_000)]);
+      const [closed] = await Promise.all([settleWithin(worker.close(), config.deliveryTimeoutMs + 500), settleWithin(stopClock(), 1_000), settleWithin(recovery.stop(), 1_000), settleWithin(notices.stop(), 1_000), settleWithin(replays.stop(), 1_000), settleWithin(retentionLoop.stop(), 1_000)]);
       // Stopped cleanly, nothing is left to take back; otherwise the heartbeat stops and, a
       // liveness TTL later, the scheduler hands what it still holds to the other workers.
       heartbeat.stop();

@@ -1,7 +1,7 @@
 import { deliveryDto } from "../delivery/deliveries-service";
 import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { notFound } from "../lib/errors";
-import { isWellFormedId } from "../lib/ids";
+import { idFloor, idTime, isWellFormedId } from "../lib/ids";
 import type { Db } from "../lib/prisma";
 import type { ListEventsFilter } from "./schemas";
 
@@ -14,9 +14,13 @@ export function createEventLog(deps: { db: Db }) {
   return {
     async list(accountId: string, f: ListEventsFilter) {
       const after = decodeTimeCursor(f.cursor);
+      // An event's id starts with its creation time: the same range on ids lets Postgres skip
+      // the time partitions outside it (src/retention/), which the range on created_at cannot.
+      const before = Math.min(f.to ? new Date(f.to).getTime() : Infinity, after ? after.at.getTime() + 1 : Infinity);
       const rows = await db.event.findMany({
         where: {
           accountId,
+          id: { ...(f.from ? { gte: idFloor("evt", new Date(f.from).getTime()) } : {}), ...(Number.isFinite(before) ? { lt: idFloor("evt", before) } : {}) },
           ...(f.type ? { type: f.type } : {}),
           createdAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) },
           ...(after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {}),
@@ -32,7 +36,12 @@ export function createEventLog(deps: { db: Db }) {
     async get(accountId: string, id: string) {
       const event = isWellFormedId(id, "evt") ? await db.event.findFirst({ where: { id, accountId } }) : null;
       if (!event) throw notFound("event");
-      const deliveries = await db.delivery.findMany({ where: { eventId: id }, orderBy: { id: "asc" } });
+      // Its deliveries carry its time (deliveryIdFor); one made before that rule, a little later.
+      const t = idTime(id);
+      const deliveries = await db.delivery.findMany({
+        where: { eventId: id, id: { gte: idFloor("dlv", t), lt: idFloor("dlv", t + 3_600_000) } },
+        orderBy: { id: "asc" },
+      });
       return {
         id: event.id,
         type: event.type,

@@ -64,6 +64,13 @@ const INSERT = preparedStatement<{ id: string }>(
        FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $12::text[])
             AS t(created_at, id, account_id, type, data, idempotency_key, trace_context)
      RETURNING id, created_at
+   ), keys AS (
+     -- The key's uniqueness lives here: events are partitioned by time, and a unique index on
+     -- them could only be unique per partition. A key in use fails the whole statement (23505).
+     INSERT INTO idempotency_keys (account_id, key, event_id, created_at)
+     SELECT account_id, idempotency_key, id, created_at
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $6::text[]) AS k(created_at, id, account_id, idempotency_key)
+      WHERE idempotency_key IS NOT NULL
    )
    INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
    SELECT d.id, d.account_id, d.webhook_id, d.event_id, d.event_type, e.created_at, e.created_at, e.created_at

@@ -1,12 +1,13 @@
 import type { Clock } from "../lib/clock";
 import { AppError, badRequest, conflict, unprocessable } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { deliveryIdFor, newId } from "../lib/ids";
 import { allOrEach, microBatch } from "../lib/micro-batch";
 import type { Logger } from "../lib/logger";
 import type { Db, Sql } from "../lib/prisma";
 import { isUniqueViolation } from "../lib/prisma-errors";
 import { ingestLookup, insertEventsWithDeliveries, type IngestLookup, type NewDelivery, type NewEvent } from "./event-store";
 import type { LookupCache } from "./lookup-cache";
+import { withPartitionsFor } from "../retention/partitions";
 import { noMetrics, type Metrics } from "../metrics/metrics";
 import type { EventsTrace, SpanParent, Tracing } from "../tracing/tracing";
 import type { AcceptedEventDto, EventInput } from "./schemas";
@@ -36,6 +37,8 @@ export interface EventsDeps {
   metrics?: Metrics;
   /** A span per accepted event (src/tracing/), when given and on. */
   tracing?: Pick<Tracing, "events">;
+  /** The partitions' width (src/retention/): a row that finds none gets one made around it. */
+  partitionWidthMs: number;
 }
 
 interface Prepared extends EventInput {
@@ -59,13 +62,11 @@ export function createEventsService(deps: EventsDeps) {
     microBatch<{ events: NewEvent[]; deliveries: NewDelivery[] }, ReadonlySet<string>>({
       maxSize: 50,
       maxConcurrent: 3,
-      run: allOrEach((items) =>
-        insertEventsWithDeliveries(
-          deps.sql,
-          items.flatMap((i) => i.events),
-          items.flatMap((i) => i.deliveries),
-        ),
-      ),
+      run: allOrEach((items) => {
+        const events = items.flatMap((i) => i.events);
+        const write = () => insertEventsWithDeliveries(deps.sql, events, items.flatMap((i) => i.deliveries));
+        return withPartitionsFor(deps.sql, () => events.map((e) => e.createdAt.getTime()), deps.partitionWidthMs, write);
+      }),
     });
   const [smallLane, largeLane] = [lane(), lane()];
   const commit = (rows: { events: NewEvent[]; deliveries: NewDelivery[] }) => (rows.events.length <= SMALL_REQUEST_EVENTS ? smallLane : largeLane)(rows);
@@ -112,11 +113,18 @@ export function createEventsService(deps: EventsDeps) {
   async function replays(accountId: string, items: Prepared[]): Promise<Map<string, AcceptedEventDto>> {
     const keys = items.flatMap((i) => (i.idempotencyKey ? [i.idempotencyKey] : []));
     if (keys.length === 0) return new Map();
-    const found = await db.event.findMany({
-      where: { accountId, idempotencyKey: { in: keys } },
-      include: { _count: { select: { deliveries: true } } },
-    });
-    const byKey = new Map(found.map((e) => [e.idempotencyKey!, e]));
+    const used = await db.idempotencyKey.findMany({ where: { accountId, key: { in: keys } }, select: { key: true, eventId: true } });
+    if (used.length === 0) return new Map();
+    const eventIds = used.map((k) => k.eventId);
+    const [found, counts] = await Promise.all([
+      db.event.findMany({ where: { id: { in: eventIds } } }),
+      db.delivery.groupBy({ by: ["eventId"], where: { eventId: { in: eventIds } }, _count: { _all: true } }),
+    ]);
+    // A key outlives its event only where retention is shorter than the key's TTL: it is free again.
+    const gone = used.filter((k) => !found.some((e) => e.id === k.eventId));
+    if (gone.length > 0) await db.idempotencyKey.deleteMany({ where: { accountId, key: { in: gone.map((k) => k.key) } } });
+    const deliveriesOf = new Map(counts.map((c) => [c.eventId, c._count._all]));
+    const byKey = new Map(found.map((e) => [e.idempotencyKey!, { ...e, deliveries: deliveriesOf.get(e.id) ?? 0 }]));
     const answers = new Map<string, AcceptedEventDto>();
     for (const item of items) {
       const prior = item.idempotencyKey ? byKey.get(item.idempotencyKey) : undefined;
@@ -132,7 +140,7 @@ export function createEventsService(deps: EventsDeps) {
         id: prior.id,
         type: prior.type,
         createdAt: prior.createdAt.toISOString(),
-        deliveries: prior._count.deliveries,
+        deliveries: prior.deliveries,
         idempotencyKey: prior.idempotencyKey,
       });
     }
@@ -156,7 +164,7 @@ export function createEventsService(deps: EventsDeps) {
     const candidates: NewDelivery[] = events.flatMap((e) =>
       webhooks
         .filter((w) => w.eventTypes.includes(e.type))
-        .map((w) => ({ id: newId("dlv", now.getTime()), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
+        .map((w) => ({ id: deliveryIdFor(e.id), accountId, webhookId: w.id, eventId: e.id, eventType: e.type, nextAttemptAt: now })),
     );
     let written: ReadonlySet<string>;
     try {

@@ -3,7 +3,7 @@
  * happen as data and does nothing itself; the delivery step writes it.
  */
 export interface FailureState {
-  status: "active" | "disabled";
+  status: "active" | "disabled" | "deleted";
   consecutiveFailures: number;
   /** When the current run of failures began. */
   failingSince: Date | null;
@@ -13,7 +13,8 @@ export interface FailureState {
 export type HealthSignal = { kind: "none" } | { kind: "disable"; reason: string; code: "gone" | "failing" };
 
 export function afterFailure(state: FailureState, now: Date, disableAfterMs: number, gone: boolean): HealthSignal {
-  if (state.status === "disabled") return { kind: "none" };
+  // Only an active webhook is disabled: a deleted one's attempt that was under way as it was deleted ends here too.
+  if (state.status !== "active") return { kind: "none" };
   if (gone) return { kind: "disable", reason: GONE_REASON, code: "gone" };
   if (state.failingSince && now.getTime() - state.failingSince.getTime() >= disableAfterMs) {
     return {

@@ -5,10 +5,11 @@
 export type WebhookHealth = "healthy" | "warning" | "disabled";
 
 export function webhookHealth(
-  status: "active" | "disabled",
+  status: "active" | "disabled" | "deleted",
   consecutiveFailures: number,
   warningThreshold: number,
 ): WebhookHealth {
-  if (status === "disabled") return "disabled";
+  // A deleted webhook gets nothing, like a disabled one; it is not a state of health of its own.
+  if (status !== "active") return "disabled";
   return consecutiveFailures >= warningThreshold ? "warning" : "healthy";
 }

@@ -70,6 +70,13 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl?: string) {
           : {}),
       },
     };
+    for (const other of route.alsoSucceeds ?? []) {
+      responses[other.status] = {
+        description: other.description,
+        ...(limited ? { headers: RATE_LIMIT_HEADERS } : {}),
+        ...(other.schema ? { content: { "application/json": { schema: other.schema } } } : {}),
+      };
+    }
     for (const status of [...errorStatuses].sort()) {
       responses[status] = {
         description: ERROR_DESCRIPTIONS[status] ?? "Error",

@@ -70,6 +70,8 @@ interface RouteSpecBase<P extends AnySchema | undefined, Q extends AnySchema | u
   opaqueJsonFields?: string[];
   /** A body-less POST (an action such as /verify) still accepts `{}` or nothing. */
   success: { status: number; description: string; schema?: AnySchema; contentType?: string };
+  /** Other 2xx answers it can give, each documented as such (a dry run's 200 beside a start's 202). */
+  alsoSucceeds?: { status: number; description: string; schema?: AnySchema }[];
   /** Error statuses this route can answer besides the ones every route can (400, 413, 415, 500; 401 and 403 with a key). */
   errors: number[];
   handle(input: RouteInput<Out<P>, Out<Q>, Out<B>>): Promise<RouteResponse>;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 /** Crockford base32: sortable as plain strings, no ambiguous letters. */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-export type IdPrefix = "acc" | "key" | "wh" | "evt" | "et" | "dlv" | "att" | "ps" | "aud";
+export type IdPrefix = "acc" | "key" | "wh" | "evt" | "et" | "dlv" | "att" | "ps" | "aud" | "rpl";
 
 /**
  * A prefixed ULID-style id: 48 bits of milliseconds then 80 random bits, 26 characters.
@@ -14,13 +14,42 @@ export type IdPrefix = "acc" | "key" | "wh" | "evt" | "et" | "dlv" | "att" | "ps
  */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   const ms = Math.max(0, Math.floor(now));
+  return `${prefix}_${timeDigits(ms)}${randomPart(ms)}`;
+}
+
+/**
+ * The smallest id of `prefix` that can be made at or after `ms`: every id made before sorts below
+ * it. Partition bounds and time ranges over ids (SQL: hookrelay_id_floor).
+ */
+export function idFloor(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${timeDigits(Math.max(0, Math.floor(ms)))}0000000000000000`;
+}
+
+function timeDigits(ms: number): string {
   let time = "";
   let t = ms;
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return `${prefix}_${time}${randomPart(ms)}`;
+  return time;
+}
+
+/** When an id was made, to the millisecond: the time its first ten digits carry. */
+export function idTime(id: string): number {
+  const digits = id.slice(id.indexOf("_") + 1, id.indexOf("_") + 11);
+  let ms = 0;
+  for (const c of digits) ms = ms * 32 + ALPHABET.indexOf(c);
+  return ms;
+}
+
+/**
+ * A delivery's id, made with its event's time rather than the clock's: deliveries are
+ * partitioned with their event by the time their ids carry (prisma/migrations/…partition_by_time),
+ * so an event, its deliveries and their attempts always sit in one time range and leave together.
+ */
+export function deliveryIdFor(eventId: string): string {
+  return newId("dlv", idTime(eventId));
 }
 
 let lastMs = -1;

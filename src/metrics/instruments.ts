@@ -17,6 +17,11 @@ export interface Instruments {
   recoveryRequeued: Counter<"sweep">;
   rateLimited: Counter<"bucket">;
   operationalEvents: Counter<"type">;
+  retentionDropped: Counter;
+  retentionKeptForPending: Gauge;
+  retentionTrimmed: Counter<"table">;
+  retentionPassSeconds: Histogram;
+  partitionsAheadSeconds: Gauge;
   buildInfo: Gauge<"version" | "role">;
 }
 
@@ -83,6 +88,33 @@ export function defineInstruments(registry: Registry, opts: { accountLabel: bool
       name: "hookrelay_deliveries_given_up_total",
       help: "Deliveries that ended failed, by reason: retries_exhausted, not_retried (egress refusal), gone (410: webhook disabled).",
       labelNames: ["reason"],
+      registers,
+    }),
+    retentionDropped: new Counter({
+      name: "hookrelay_retention_ranges_dropped_total",
+      help: "Time ranges past retention dropped whole: one partition each of events, deliveries and attempts.",
+      registers,
+    }),
+    retentionKeptForPending: new Gauge({
+      name: "hookrelay_retention_ranges_kept_for_pending",
+      help: "Time ranges past retention the last pass kept, because a delivery in them is still being retried.",
+      registers,
+    }),
+    retentionTrimmed: new Counter({
+      name: "hookrelay_retention_rows_trimmed_total",
+      help: "Rows removed one by one by the retention pass, by table: accounts keeping less than the global retention, and the small tables.",
+      labelNames: ["table"],
+      registers,
+    }),
+    retentionPassSeconds: new Histogram({
+      name: "hookrelay_retention_pass_seconds",
+      help: "How long a retention pass took (making partitions, dropping ranges, trimming).",
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    partitionsAheadSeconds: new Gauge({
+      name: "hookrelay_partitions_ahead_seconds",
+      help: "Seconds from now to the end of the last time partition, as of the last retention pass; below one partition width, partitions are not being made.",
       registers,
     }),
     recoveryRequeued: new Counter({

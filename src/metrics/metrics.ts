@@ -34,6 +34,20 @@ export interface Metrics {
   rateLimited(bucket: string): void;
   /** Operational events written, by type (webhook.disabled, …). */
   operationalEvent(type: string): void;
+  /** One retention pass (src/retention/): what it did, and how far ahead of now the partitions reach. */
+  retentionPass(pass: RetentionPassReading): void;
+}
+
+export interface RetentionPassReading {
+  seconds: number;
+  /** Time ranges dropped whole (their partition in each of the three tables). */
+  dropped: number;
+  /** Ranges past retention kept because a delivery in them is still pending. */
+  keptForPending: number;
+  /** Rows removed one by one, by table (accounts keeping less; the small tables). */
+  trimmed: Record<string, number>;
+  /** Seconds from now to the end of the last partition; negative: writes are making their own. */
+  aheadSeconds: number;
 }
 
 /** Metrics off: every call is a no-op. */
@@ -45,6 +59,7 @@ export const noMetrics: Metrics = {
   delivered() {},
   givenUp() {},
   recoveryRequeued() {},
+  retentionPass() {},
   rateLimited() {},
   operationalEvent() {},
 };

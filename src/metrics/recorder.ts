@@ -107,6 +107,13 @@ export function createRecorder(m: Instruments, opts: { accountLabel: boolean }):
     operationalEvent(type) {
       operational(type).inc();
     },
+    retentionPass(pass) {
+      if (pass.dropped > 0) m.retentionDropped.inc(pass.dropped);
+      m.retentionKeptForPending.set(pass.keptForPending);
+      for (const [table, n] of Object.entries(pass.trimmed)) if (n > 0) m.retentionTrimmed.labels({ table }).inc(n);
+      m.retentionPassSeconds.observe(pass.seconds);
+      m.partitionsAheadSeconds.set(pass.aheadSeconds);
+    },
   };
 }
 

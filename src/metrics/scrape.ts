@@ -43,7 +43,8 @@ const HEALTHS: readonly WebhookHealth[] = ["healthy", "warning", "disabled"];
 // answers both: the count walks at most DUE_COUNT_CAP entries, the minimum reads one.
 const BACKLOG = `SELECT (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT $2) due)::int AS due,
        (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1) AS oldest`;
-const HEALTH = `SELECT status::text AS status, consecutive_failures >= $1 AS warning, count(*)::int AS n FROM webhooks GROUP BY 1, 2`;
+// Deleted webhooks are gone for the customer: they count in no health.
+const HEALTH = `SELECT status::text AS status, consecutive_failures >= $1 AS warning, count(*)::int AS n FROM webhooks WHERE status <> 'deleted' GROUP BY 1, 2`;
 
 interface Backlog {
   due: number;

@@ -22,7 +22,7 @@ export interface NoticePolicy {
 
 /** The webhook's counters right after a failed attempt was counted. */
 export interface AfterFailureState {
-  status: "active" | "disabled";
+  status: "active" | "disabled" | "deleted";
   consecutiveFailures: number;
   failingNoticeOpen: boolean;
   failingNoticedAt: Date | null;

@@ -1,6 +1,7 @@
 import type { Clock } from "../lib/clock";
-import { newId } from "../lib/ids";
+import { deliveryIdFor } from "../lib/ids";
 import type { Logger } from "../lib/logger";
+import { startPeriodic } from "../lib/periodic";
 import type { Sql } from "../lib/prisma";
 import type { EnqueueDeliveries } from "../events/service";
 import type { Metrics } from "../metrics/metrics";
@@ -58,7 +59,7 @@ export function createNoticeRelay(deps: NoticeRelayDeps) {
       const deliveries = notices.flatMap((n) =>
         subscribers
           .filter((w) => w.account_id === n.account_id && w.id !== n.webhook_id && w.event_types.includes(n.type))
-          .map((w) => ({ id: newId("dlv", now.getTime()), accountId: n.account_id, webhookId: w.id, eventId: n.event_id, eventType: n.type })),
+          .map((w) => ({ id: deliveryIdFor(n.event_id), accountId: n.account_id, webhookId: w.id, eventId: n.event_id, eventType: n.type })),
       );
       if (deliveries.length > 0) {
         await client.query(
@@ -102,34 +103,5 @@ export type NoticeRelay = ReturnType<typeof createNoticeRelay>;
 
 /** Drains the outbox every `intervalMs`, and at once when nudged (a settlement just wrote notices). */
 export function startNoticeRelay(relay: NoticeRelay, opts: { intervalMs: number; logger: Logger }) {
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  const run = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = relay
-      .drain()
-      .then(() => undefined)
-      .catch((err: unknown) => opts.logger.warn({ err: err instanceof Error ? err.message : err }, "operational events relay failed; retrying on its next pass"))
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  const timer = setInterval(run, opts.intervalMs);
-  return {
-    nudge: run,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(() => relay.drain(), { ...opts, failure: "operational events relay failed; retrying on its next pass" });
 }

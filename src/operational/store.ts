@@ -74,7 +74,7 @@ interface LockedWebhook {
   account_id: string;
   url: string;
   description: string | null;
-  status: "active" | "disabled";
+  status: "active" | "disabled" | "deleted";
   consecutive_failures: number;
   failing_since: Date | null;
   failing_notice_open: boolean;

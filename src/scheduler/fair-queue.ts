@@ -67,6 +67,8 @@ export interface FairQueue {
   forget(workerId: string): Promise<void>;
   /** A webhook's tickets waiting and slots taken, as they stand. */
   webhookState(webhookId: string): Promise<{ waiting: number; inFlight: number }>;
+  /** The members (attempts) holding a webhook's slots now: at most the cap. */
+  inFlightMembers(webhookId: string): Promise<string[]>;
   /**
    * Slots taken across every webhook: one ZCARD of P:released, which holds exactly one entry
    * per slot taken (takeSlot adds it, freeSlot removes it), rather than a walk over the P:f sets.
@@ -151,6 +153,7 @@ export function createFairQueue(redis: Redis, opts: FairQueueOptions): FairQueue
       const [waiting, inFlight] = await Promise.all([redis.zcard(`${opts.prefix}:q:${webhookId}`), redis.zcard(`${opts.prefix}:f:${webhookId}`)]);
       return { waiting, inFlight };
     },
+    inFlightMembers: (webhookId) => redis.zrange(`${opts.prefix}:f:${webhookId}`, 0, -1),
     inFlightTotal: () => redis.zcard(`${opts.prefix}:released`),
     readEpoch: () => redis.get(`${opts.prefix}:epoch`),
     async writeEpoch(value) {

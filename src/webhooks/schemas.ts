@@ -115,15 +115,19 @@ export const Webhook = z
     url: z.string(),
     description: z.string().nullable(),
     eventTypes: z.array(z.string()),
-    status: z.enum(["active", "disabled"]),
+    status: z.enum(["active", "disabled", "deleted"]).openapi({
+      description:
+        "`deleted`: soft-deleted (DELETE /v1/webhooks/:id). It receives nothing and can no longer be changed; it and its log stay readable by id until retention removes them.",
+    }),
     health: z.enum(["healthy", "warning", "disabled"]).openapi({
-      description: "warning once consecutiveFailures reaches the configured threshold.",
+      description: "warning once consecutiveFailures reaches the configured threshold; disabled while disabled or deleted.",
     }),
     disabledReason: z.string().nullable(),
     disabledReasonCode: z.enum(["gone", "failing", "paused", "other"]).nullable().openapi({
       description: "Why it is disabled, as a code to show in the viewer's language: the endpoint answered 410 (`gone`), every attempt failed for HOOKRELAY_DISABLE_AFTER (`failing`), paused by the account (`paused`; `disabledReason` has its note); null while active.",
     }),
     disabledAt: z.string().datetime().nullable(),
+    deletedAt: z.string().datetime().nullable().openapi({ description: "When it was deleted; null unless status is deleted." }),
     verifiedAt: z.string().datetime().nullable(),
     consecutiveFailures: z.number().int(),
     failingSince: z.string().datetime().nullable().openapi({ description: "When the current run of consecutive failures began; null while healthy." }),
@@ -157,6 +161,7 @@ export const WebhookList = z
 export const ListWebhooksQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
+  include: z.literal("deleted").optional().openapi({ description: "`deleted`: the soft-deleted webhooks too (left out otherwise)." }),
 });
 
 export const PauseWebhookBody = z.strictObject({

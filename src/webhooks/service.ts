@@ -13,7 +13,7 @@ import { checkDialectChoice, dialectFor } from "../dialects/registry";
 import type { Dialect } from "../dialects/types";
 import { AppError } from "../lib/errors";
 import type { CreateWebhookInput, RotateSecretInput, UpdateWebhookInput, WebhookDto } from "./schemas";
-import { ownedWebhook } from "./owned";
+import { liveWebhook, ownedWebhook } from "./owned";
 import { createWebhookViews } from "./views";
 import { verifyTokenHint } from "./verify-token";
 import { clientCertificateChange, clientIdentityFor, unsavedClientIdentity } from "./client-certificate";
@@ -21,6 +21,7 @@ import type { ClientIdentity } from "../egress/client-identities";
 import type { AuditContext } from "../audit/actor";
 import { writeAudit } from "../audit/store";
 import { createdFields, webhookChanges } from "./audit-changes";
+import { notDeleted, softDelete } from "./deletion";
 
 export interface WebhooksDeps {
   db: Db;
@@ -32,6 +33,11 @@ export interface WebhooksDeps {
   minSecretLength: number;
   /** Called after a write that may change who receives the account's events (ingestion caches that). */
   onChange?: (accountId: string) => void;
+  /**
+   * Resolves once the webhook's attempts in flight now have ended (bounded; src/scheduler/in-flight.ts):
+   * a delete answers only then, so that nothing reaches the endpoint after it.
+   */
+  attemptsEnded?: (webhookId: string) => Promise<void>;
 }
 
 /** A field error in the one validation format, for checks that need the dialect to decide. */
@@ -44,7 +50,8 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const changed = (accountId: string) => deps.onChange?.(accountId);
 
   const { toDto, withLastErrors, oneWithLastError } = createWebhookViews({ db, clock, failureWarningThreshold: deps.failureWarningThreshold });
-  const load = (accountId: string, id: string): Promise<WebhookRow> => ownedWebhook(db, accountId, id);
+  // Writes find only webhooks that are not deleted; reads (get) find those too.
+  const load = (accountId: string, id: string): Promise<WebhookRow> => liveWebhook(db, accountId, id);
 
   async function requireKnownEventTypes(accountId: string, names: string[]): Promise<void> {
     const unknown = await deps.eventTypes.unknownNames(accountId, names);
@@ -120,11 +127,11 @@ export function createWebhooksService(deps: WebhooksDeps) {
       return generated ? { ...toDto(row), secret } : toDto(row);
     },
 
-    async list(accountId: string, page: { limit: number; cursor?: string }) {
+    async list(accountId: string, page: { limit: number; cursor?: string; include?: "deleted" }) {
       const after = page.cursor ? decodeCursor(page.cursor, ["id"]).id : undefined;
       // Ids are time-ordered, so newest first is id descending, and the cursor is the last id.
       const rows = await db.webhook.findMany({
-        where: { accountId, ...(after ? { id: { lt: after } } : {}) },
+        where: { accountId, ...(page.include === "deleted" ? {} : { status: { not: "deleted" } }), ...(after ? { id: { lt: after } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
       });
@@ -134,7 +141,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
 
     async get(accountId: string, id: string): Promise<WebhookDto> {
-      return oneWithLastError(await load(accountId, id));
+      return oneWithLastError(await ownedWebhook(db, accountId, id));
     },
 
     /**
@@ -146,7 +153,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       if (row.status === "disabled") return oneWithLastError(row);
       const updated = await writeOrNotFound(() =>
         db.$transaction(async (tx) => {
-          const paused = await tx.webhook.update({ where: { id: row.id }, data: { status: "disabled", disabledReason: reason ? `${PAUSED_REASON}: ${reason}` : PAUSED_REASON, disabledAt: clock.now() } });
+          const paused = await tx.webhook.update({ where: notDeleted(row.id), data: { status: "disabled", disabledReason: reason ? `${PAUSED_REASON}: ${reason}` : PAUSED_REASON, disabledAt: clock.now() } });
           await writeAudit(tx, audit, { accountId, action: "webhook.paused", targetType: "webhook", targetId: row.id, changes: { status: { from: row.status, to: "disabled" } }, reason: reason ?? null });
           return paused;
         }),
@@ -173,7 +180,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       const changes = webhookChanges(row, patch, (cipher) => secrets.open(cipher));
       const updated = await writeOrNotFound(() => db.$transaction(async (tx) => {
         const after = await tx.webhook.update({
-        where: { id: row.id },
+        where: notDeleted(row.id),
         data: {
           ...(patch.url !== undefined ? { url: patch.url } : {}),
           // A new token set directly replaces the secret at once, ending any rotation's grace.
@@ -203,15 +210,12 @@ export function createWebhooksService(deps: WebhooksDeps) {
       return toDto(updated);
     },
 
+    /** A soft delete (see softDelete); answers once nothing more can reach the endpoint. */
     async remove(accountId: string, id: string, audit: AuditContext): Promise<void> {
       const row = await load(accountId, id);
-      await writeOrNotFound(() =>
-        db.$transaction(async (tx) => {
-          await tx.webhook.delete({ where: { id: row.id } });
-          await writeAudit(tx, audit, { accountId, action: "webhook.deleted", targetType: "webhook", targetId: row.id, changes: { url: { from: row.url, to: null } } });
-        }),
-      );
+      await writeOrNotFound(() => softDelete(db, row, clock.now(), audit));
       changed(accountId);
+      await deps.attemptsEnded?.(row.id);
     },
 
     /**
@@ -228,7 +232,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       const updated = await writeOrNotFound(() =>
         db.$transaction(async (tx) => {
           const rotated = await tx.webhook.update({
-            where: { id: row.id },
+            where: notDeleted(row.id),
             data: {
               verifyTokenCipher: secrets.seal(secret),
               verifyTokenHint: verifyTokenHint(secret),
@@ -259,7 +263,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       const updated = await writeOrNotFound(() =>
         db.$transaction(async (tx) => {
           const enabled = await tx.webhook.update({
-            where: { id: row.id },
+            where: notDeleted(row.id),
             data: {
               status: "active",
               disabledReason: null,
@@ -290,7 +294,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     async verify(accountId: string, id: string) {
       const row = await load(accountId, id);
       const result = await requireOwnership(dialectOf(row), row.url, secrets.open(row.verifyTokenCipher), clientIdentityFor(row.id, row, secrets));
-      const updated = await writeOrNotFound(() => db.webhook.update({ where: { id: row.id }, data: { verifiedAt: clock.now() } }));
+      const updated = await writeOrNotFound(() => db.webhook.update({ where: notDeleted(row.id), data: { verifiedAt: clock.now() } }));
       return { verified: true as const, elapsedMs: result.elapsedMs, webhook: toDto(updated) };
     },
   };

@@ -20,6 +20,7 @@ export function createWebhookViews(deps: { db: Db; clock: Clock; failureWarningT
     disabledReason: row.disabledReason,
     disabledReasonCode: row.status === "disabled" ? disabledReasonCode(row.disabledReason) : null,
     disabledAt: iso(row.disabledAt),
+    deletedAt: iso(row.deletedAt),
     verifiedAt: iso(row.verifiedAt),
     consecutiveFailures: row.consecutiveFailures,
     failingSince: iso(row.failingSince),

@@ -72,7 +72,7 @@ describe("hookrelay listen --forward-to", () => {
 
     expect(await cli.stop("SIGINT")).toEqual({ code: 0, signal: null });
     expect(JSON.parse(cli.lines.at(-1)!.text)).toMatchObject({ type: "deleted", webhookId: ready.webhookId });
-    expect((await app.call("GET", `/v1/webhooks/${ready.webhookId}`, { key: apiKey })).status).toBe(404);
+    expect((await app.call("GET", `/v1/webhooks/${ready.webhookId}`, { key: apiKey })).body).toMatchObject({ id: ready.webhookId, status: "deleted" });
   });
 
   it("--verify-token: the app under development keeps verifying with its own token, through the receiver helper", async () => {
@@ -119,7 +119,7 @@ describe("hookrelay listen --forward-to", () => {
 
     expect(await cli.stop("SIGTERM")).toEqual({ code: 0, signal: null });
     expect(cli.lines.at(-1)!.text).toMatch(new RegExp(`deleted webhook ${webhookId}$`));
-    expect((await app.call("GET", `/v1/webhooks/${webhookId}`, { key: apiKey })).status).toBe(404);
+    expect((await app.call("GET", `/v1/webhooks/${webhookId}`, { key: apiKey })).body).toMatchObject({ id: webhookId, status: "deleted" });
   });
 
   it.each(["wappcloud", "slack", "standard-webhooks", "telegram"] as const)(
@@ -134,7 +134,7 @@ describe("hookrelay listen --forward-to", () => {
       const got = localApp.requests[before]!;
       expect(verify({ headers: got.headers, rawBody: got.body }, { dialect, secret: ready.secret })).toMatchObject({ ok: true });
       expect(await cli.stop("SIGINT")).toEqual({ code: 0, signal: null });
-      expect((await app.call("GET", `/v1/webhooks/${ready.webhookId}`, { key: apiKey })).status).toBe(404);
+      expect((await app.call("GET", `/v1/webhooks/${ready.webhookId}`, { key: apiKey })).body).toMatchObject({ id: ready.webhookId, status: "deleted" });
     },
   );
 

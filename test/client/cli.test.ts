@@ -76,6 +76,16 @@ describe("the hookrelay CLI (a subprocess of the built package)", () => {
     expect(await json(["webhooks", "show", second.id])).toEqual((await app.call("GET", `/v1/webhooks/${second.id}`, { key: apiKey })).body);
   });
 
+  it("deletes a webhook: listed again with --include-deleted, still shown by id as deleted", async () => {
+    const { id } = await createWebhook("message.created");
+    expect((await hookrelay(["webhooks", "delete", id])).stdout.trim()).toBe(`deleted ${id}`);
+    const all = (await json(["webhooks", "list", "--include-deleted"])) as { id: string; status: string }[];
+    expect(all.find((w) => w.id === id)).toMatchObject({ status: "deleted" });
+    const shown = await hookrelay(["webhooks", "show", id]);
+    expect(shown.stdout).toMatch(/status:\s+deleted/);
+    expect(shown.stdout).toMatch(/deleted:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(its log stays readable until retention removes it\)/);
+  });
+
   it("sends a test event and exits 4 when the endpoint does not accept it", async () => {
     const { id } = await createWebhook();
     const before = receiver.deliveries.length;

@@ -123,4 +123,13 @@ describe("the SDK's API keys and audit log, against the real API", () => {
     // An account key cannot reach another account's keys.
     await expect(hr.accounts.apiKeys(accountId).list().first()).rejects.toBeInstanceOf(PermissionError);
   });
+
+  it("lets the admin key set an account's retention, within the server's", async () => {
+    const admin = as(app.adminKey);
+    expect(await admin.accounts.get(accountId)).toMatchObject({ id: accountId, retentionDays: null });
+    expect(await admin.accounts.update(accountId, { retentionDays: 7 })).toMatchObject({ retentionDays: 7 });
+    await expect(admin.accounts.update(accountId, { retentionDays: 3650 })).rejects.toMatchObject({ status: 422, code: "retention_too_long" });
+    await expect(hr.accounts.update(accountId, { retentionDays: 1 })).rejects.toBeInstanceOf(PermissionError);
+    expect(await admin.accounts.update(accountId, { retentionDays: null })).toMatchObject({ retentionDays: null });
+  });
 });

@@ -83,7 +83,10 @@ describe("the SDK against the real API", () => {
     expect((await hr.webhooks.stats(created.id)).window).toBe("24h");
 
     await hr.webhooks.delete(created.id);
-    await expect(hr.webhooks.get(created.id)).rejects.toBeInstanceOf(NotFoundError);
+    // A soft delete: still readable by id, gone from the list and for writes.
+    expect(await hr.webhooks.get(created.id)).toMatchObject({ id: created.id, status: "deleted", deletedAt: expect.any(String) });
+    expect((await hr.webhooks.list().all()).map((w) => w.id)).not.toContain(created.id);
+    await expect(hr.webhooks.update(created.id, { description: "back" })).rejects.toBeInstanceOf(NotFoundError);
     for (const s of observed.sent) {
       expect(s.headers.get("authorization")).toBe(`Bearer ${apiKey}`);
       expect(s.headers.get("user-agent")).toMatch(/^hookrelay-client-ts\/\d+\.\d+\.\d+$/);

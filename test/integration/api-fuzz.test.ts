@@ -118,6 +118,13 @@ describe("every operation of the OpenAPI document under generated hostile input"
     await app.container.db.delivery.updateMany({ data: { status: "failed", nextAttemptAt: null } });
     for (let i = 0; i < 2; i++) expect((await app.call("POST", `/v1/webhooks/${keeper}/test`, { key: own.apiKey })).status).toBe(200);
     const deliveries = await app.container.db.delivery.findMany({ select: { id: true } });
+    // A replay of each account's, left running (no worker here runs it): to read and cancel.
+    const replays: string[] = [];
+    for (const [key, id] of [[own.apiKey, keeper], [other.apiKey, otherWebhook]] as const) {
+      const res = await app.call("POST", `/v1/webhooks/${id}/replay`, { key, body: { since: new Date(Date.now() - 3_600_000).toISOString() } });
+      if (res.status !== 202) throw new Error(`replay failed: ${res.status} ${JSON.stringify(res.body)}`);
+      replays.push(res.body.id as string);
+    }
     const deletable = [await webhook(own.apiKey), await webhook(own.apiKey), await webhook(own.apiKey)];
     const cursors = [
       (await app.call("GET", "/v1/webhooks?limit=1", { key: own.apiKey })).body.nextCursor,
@@ -161,6 +168,7 @@ describe("every operation of the OpenAPI document under generated hostile input"
         portal: [...endable, "ps_01M8000000000000000000000Z"],
         "api-keys": [...spares.own, otherKey, "key_01M8000000000000000000000Z"],
         keyId: [...spares.admin, otherKey, "key_01M8000000000000000000000Z"],
+        replays: [...replays, "rpl_01M8000000000000000000000Z"],
       },
       linkTokens,
       receiverUrl: receiver.url,

@@ -116,7 +116,7 @@ describe("the audit log", () => {
     expect(secretRotated!.changes).toMatchObject({ secret: { changed: true } });
     expect(paused!).toMatchObject({ reason: "maintenance window", changes: { status: { from: "active", to: "disabled" } } });
     expect(enabled!.changes).toMatchObject({ status: { from: "disabled", to: "active" } });
-    expect(deleted!.changes).toEqual({ url: { from: receiver.url, to: null } });
+    expect(deleted!.changes).toEqual({ status: { from: "active", to: "deleted" } });
   });
 
   it("takes the request id the API answered with when the caller sent none", async () => {

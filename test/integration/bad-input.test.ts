@@ -115,7 +115,7 @@ describe("bad input gets a documented 4xx in the one error format", () => {
   });
 
   it("refuses an empty change", async () => {
-    const route = app.container.routes.find((r) => r.method === "patch")!;
+    const route = app.container.routes.find((r) => r.method === "patch" && r.auth !== "admin")!;
     const res = await app.call("PATCH", pathOf(route), { key: accountKey, body: {} });
     expectErrorFormat(res, route, 400, "validation_failed");
   });

@@ -1,4 +1,5 @@
 import { newId } from "../../src/lib/ids";
+import { ensurePartitions } from "../../src/retention/partitions";
 import { aWebhook } from "../support/factories";
 import { eventually, startTestApp, type TestApp } from "../support/app";
 import { type Respond } from "../support/receivers";
@@ -75,6 +76,7 @@ describe("the delivery log of a webhook", () => {
       const eventId = newId("evt", at.getTime());
       const deliveryId = newId("dlv", at.getTime());
       const id = newId("att", at.getTime());
+      await ensurePartitions(app.container.sql, { at: [at.getTime()], widthMs: 86_400_000, ahead: 0 });
       await app.container.db.event.create({ data: { id: eventId, accountId: hook.accountId, type: eventType, data: "{}", createdAt: at } });
       await app.container.db.delivery.create({
         data: { id: deliveryId, accountId: hook.accountId, webhookId, eventId, eventType, status: success ? "succeeded" : "failed", attemptCount: 1 },

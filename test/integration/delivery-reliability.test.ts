@@ -201,7 +201,8 @@ describe("fairness and cooperation", () => {
       const res = await emit(app, key);
       await eventually(async () => r.deliveries.length === 1, "the request to arrive");
       await stop();
-      const delivery = await app.container.db.delivery.findFirstOrThrow({ where: { eventId: res.body.id }, include: { attempts: true } });
+      const row = await app.container.db.delivery.findFirstOrThrow({ where: { eventId: res.body.id } });
+      const delivery = { ...row, attempts: await app.container.db.deliveryAttempt.findMany({ where: { deliveryId: row.id } }) };
       expect(delivery.status).toBe("succeeded");
       expect(delivery.attempts).toEqual([expect.objectContaining({ success: true, responseBody: "late ok" })]);
     }));

@@ -66,17 +66,21 @@ describe("the batched delivery store", () => {
     const at = new Date();
     const rows = loaded.map((d) => success(d!.id, d!.event.id, at));
     for (const [row] of rows) row.accountId = loaded[0]!.accountId;
-    // The last one's delivery disappears between attempt and settlement (its webhook deleted,
-    // say): its attempt row violates the foreign key, which fails the batch's one statement.
-    await app.container.db.delivery.delete({ where: { id: deliveryIds[5]! } });
+    // The last one's attempt row cannot be written: a row with its key is already there (any
+    // failing row would do; the attempts have no foreign key to fail on since partitioning),
+    // which fails the batch's one statement.
+    const [taken] = rows[5]!;
+    await app.container.db.deliveryAttempt.create({ data: { ...taken, attemptNumber: 0, requestHeaders: {} } });
 
     const results = await Promise.allSettled(rows.map(([row, settlement]) => s.recordSuccess(row, settlement)));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected"]);
 
-    const settled = await app.container.db.delivery.findMany({ where: { id: { in: deliveryIds } } });
-    expect(settled.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded"]);
-    expect(settled.every((d) => d.attemptCount === 1 && d.lastStatusCode === 200)).toBe(true);
-    expect(await app.container.db.deliveryAttempt.count({ where: { webhookId } })).toBe(5);
+    const settled = await app.container.db.delivery.findMany({ where: { id: { in: deliveryIds } }, orderBy: { id: "asc" } });
+    expect(settled.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "pending"]);
+    expect(settled.slice(0, 5).every((d) => d.attemptCount === 1 && d.lastStatusCode === 200)).toBe(true);
+    expect(settled[5]).toMatchObject({ attemptCount: 0, lastStatusCode: null });
+    // Five written by the batch, beside the one that was in the way.
+    expect(await app.container.db.deliveryAttempt.count({ where: { webhookId, attemptNumber: 1 } })).toBe(5);
     const webhook = await app.container.db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
     expect(webhook.lastSuccessAt?.getTime()).toBe(at.getTime());
     expect(webhook.consecutiveFailures).toBe(0);

@@ -81,6 +81,9 @@ describe("Prometheus metrics", () => {
     // Registered (its handshake answered), then unreachable: every attempt is refused by the OS.
     const unreachable = await aWebhook(app, key, { token: TOKEN });
     await unreachable.receiver.close();
+    // Deleted before the events: it gets none and counts in no health.
+    const deleted = await aWebhook(app, key, { token: TOKEN });
+    expect((await app.call("DELETE", `/v1/webhooks/${deleted.id}`, { key })).status).toBe(204);
 
     const N = 5;
     const accepted = await emit(N);
@@ -92,6 +95,7 @@ describe("Prometheus metrics", () => {
     // Every delivery to the 410 webhook after the first is skipped: it was disabled by then.
     expect(gone.receiver.deliveries).toHaveLength(1);
     expect(ok.map((w) => w.receiver.deliveries.length)).toEqual([N, N]);
+    expect(deleted.receiver.deliveries).toHaveLength(0);
     expect(failing.receiver.deliveries).toHaveLength(3 * N);
     expect(d("hookrelay_events_accepted_total")).toBe(N);
     expect(d("hookrelay_deliveries_created_total", { source: "ingest" })).toBe(5 * N);
@@ -114,7 +118,7 @@ describe("Prometheus metrics", () => {
     // The API requests, under their declared templates.
     expect(d("hookrelay_http_requests_total", { route: "/v1/events", method: "POST", status: "202" })).toBe(N);
     expect(d("hookrelay_http_request_duration_seconds_count", { route: "/v1/events", method: "POST" })).toBe(N);
-    // Two healthy, two warning (15 failures in a row, over the threshold of 5), one disabled by its 410.
+    // Two healthy, two warning (15 failures in a row, over the threshold of 5), one disabled by its 410; the deleted one in none.
     expect(d("hookrelay_webhooks", { health: "healthy" })).toBe(2);
     expect(d("hookrelay_webhooks", { health: "warning" })).toBe(2);
     expect(d("hookrelay_webhooks", { health: "disabled" })).toBe(1);

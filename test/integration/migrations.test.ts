@@ -6,9 +6,11 @@ import { promisify } from "node:util";
 import { Client } from "pg";
 import { DEFAULT_MIGRATIONS_DIR, migrate, migrationChecksum, readMigrations } from "../../src/db/migrator";
 import { projectRoot } from "../../src/lib/project-root";
+import { newId } from "../../src/lib/ids";
 import { createEmptyDatabase, type TestDatabase } from "../support/database";
 
 const run = promisify(execFile);
+const BEYOND_PRISMA = "-- hookrelay: beyond prisma\n";
 const ROOT = projectRoot();
 
 async function sql<T extends object = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
@@ -62,9 +64,15 @@ describe("migrations", () => {
     const script = await prismaDiffFromEmpty(fromSchema.url);
     expect(script).toContain("CREATE TABLE");
     await sql(fromSchema.url, script);
+    // What Prisma's schema cannot say (partitioning), declared as such in the migration's first
+    // line, is applied after its script; everything else must still come from the schema.
+    const beyond = readMigrations().filter((m) => m.sql.startsWith(BEYOND_PRISMA));
+    expect(beyond.map((m) => m.name)).toEqual(["20261201190100_partition_by_time"]);
+    for (const m of beyond) await sql(fromSchema.url, m.sql);
 
     const [a, b] = await Promise.all([schemaDump(fromMigrations.url), schemaDump(fromSchema.url)]);
     expect(a).toContain('CREATE TABLE public.webhooks');
+    expect(a).toContain("PARTITION BY RANGE (delivery_id)");
     expect(a).toEqual(b);
   }, 60_000);
 
@@ -92,6 +100,56 @@ describe("migrations", () => {
     expect([...x.applied, ...y.applied].sort()).toEqual(readMigrations().map((f) => f.name));
     const rows = await sql<{ n: string }>(db.url, "SELECT count(*) AS n FROM _prisma_migrations");
     expect(rows).toEqual([{ n: String(readMigrations().length) }]);
+  });
+
+  it("move the rows stored before partitioning into partitions of their days, keys included", async () => {
+    const db = await fresh();
+    const before = mkdtempSync(path.join(tmpdir(), "hookrelay-migrations-"));
+    try {
+      for (const m of readMigrations().filter((f) => f.name < "20261201190000")) {
+        mkdirSync(path.join(before, m.name));
+        writeFileSync(path.join(before, m.name, "migration.sql"), m.sql);
+      }
+      await migrate(db.url, before);
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+    // Two days apart, ids made the way the code makes them (src/lib/ids.ts).
+    const [day1, day2] = [Date.UTC(2026, 10, 3, 23, 59, 59, 999), Date.UTC(2026, 10, 5, 12)];
+    const e1 = newId("evt", day1);
+    const e2 = newId("evt", day2);
+    const [d1, d2] = [newId("dlv", day1 + 2), newId("dlv", day2)];
+    await sql(
+      db.url,
+      `INSERT INTO accounts (id, name, updated_at) VALUES ('acc_1', 'a', now());
+       INSERT INTO webhooks (id, account_id, url, event_types, verify_token_cipher, verify_token_hint, updated_at)
+         VALUES ('wh_1', 'acc_1', 'https://x.test', '{t}', 'c', 'h', now());
+       INSERT INTO events (id, account_id, type, data, idempotency_key, created_at) VALUES
+         ('${e1}', 'acc_1', 't', '{}', 'k1', to_timestamp(${day1} / 1000.0)), ('${e2}', 'acc_1', 't', '{}', null, to_timestamp(${day2} / 1000.0));
+       INSERT INTO deliveries (id, account_id, webhook_id, event_id, event_type, status, updated_at) VALUES
+         ('${d1}', 'acc_1', 'wh_1', '${e1}', 't', 'failed', now()), ('${d2}', 'acc_1', 'wh_1', '${e2}', 't', 'pending', now());
+       INSERT INTO delivery_attempts (id, delivery_id, webhook_id, account_id, event_id, event_type, attempt_number, success, request_url, request_headers, response_time_ms, started_at)
+         VALUES ('${newId("att", day1 + 5)}', '${d1}', 'wh_1', 'acc_1', '${e1}', 't', 1, false, 'https://x.test', '{}', 5, now());`,
+    );
+    await migrate(db.url);
+
+    const placed = await sql<{ t: string; n: string }>(
+      db.url,
+      `SELECT tableoid::regclass::text AS t, count(*)::text AS n FROM events GROUP BY 1
+       UNION ALL SELECT tableoid::regclass::text, count(*)::text FROM deliveries GROUP BY 1
+       UNION ALL SELECT tableoid::regclass::text, count(*)::text FROM delivery_attempts GROUP BY 1 ORDER BY 1`,
+    );
+    // The delivery of the event made a millisecond before midnight took its id just after: it
+    // sits in the next day, where its id says (deliveries made from now on share their event's time).
+    expect(placed).toEqual([
+      { t: "deliveries_p20261104000000", n: "1" },
+      { t: "deliveries_p20261105000000", n: "1" },
+      { t: "delivery_attempts_p20261104000000", n: "1" },
+      { t: "events_p20261103000000", n: "1" },
+      { t: "events_p20261105000000", n: "1" },
+    ]);
+    expect(await sql(db.url, "SELECT account_id, key, event_id FROM idempotency_keys")).toEqual([{ account_id: "acc_1", key: "k1", event_id: e1 }]);
+    expect(await sql(db.url, `SELECT hookrelay_id_time('${e1}') = to_timestamp(${day1} / 1000.0) AS same`)).toEqual([{ same: true }]);
   });
 
   describe("with a migrations folder of our own", () => {

@@ -22,6 +22,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   UpdateWebhook: { description: "taken over", url: "http://127.0.0.1:1/evil" },
   RotateSecret: { graceSeconds: 0, secret: "stolen-secret-0000000001" },
   CreateApiKey: { name: "stolen" },
+  UpdateAccount: { retentionDays: 1 },
+  StartReplay: { since: "2026-01-01T00:00:00Z", statuses: "all" },
 };
 
 interface World {
@@ -152,6 +154,7 @@ describe("one account can neither see nor touch another's data, on any route", (
       eventTypes: await db.eventType.findMany({ ...where, orderBy: { id: "asc" } }),
       keys: await db.apiKey.count(where),
       portalSessions: await db.portalSession.findMany({ ...where, orderBy: { id: "asc" } }),
+      replays: await db.replay.findMany({ ...where, orderBy: { id: "asc" } }),
     };
   };
   let before: Awaited<ReturnType<typeof snapshotOfA>>;
@@ -174,6 +177,9 @@ describe("one account can neither see nor touch another's data, on any route", (
     expect((await app.call("POST", `/v1/webhooks/${webhook.body.id}/test`, { key: a.apiKey, body: {} })).status).toBe(200);
     const attempt = await app.container.db.deliveryAttempt.findFirstOrThrow({ where: { accountId: a.accountId } });
     const link = await app.call("POST", "/v1/portal/sessions", { key: a.apiKey, body: {} });
+    // A replay of A's, left running (no worker here runs it).
+    const replay = await app.call("POST", `/v1/webhooks/${webhook.body.id}/replay`, { key: a.apiKey, body: SAMPLE_BODIES.StartReplay });
+    expect(replay.status).toBe(202);
     // Two spare keys of A's, for the key routes to rotate and revoke (A's own key must keep working).
     const spareKeys = [];
     for (const name of ["spare", "spare for the admin"]) spareKeys.push((await app.call("POST", "/v1/api-keys", { key: a.apiKey, body: { name } })).body.id as string);
@@ -181,7 +187,7 @@ describe("one account can neither see nor touch another's data, on any route", (
       app,
       a,
       b,
-      idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId, events: delivery.eventId, attempts: attempt.id, portal: link.body.id, "api-keys": spareKeys[0]!, "account-api-keys": spareKeys[1]! },
+      idsOfA: { webhooks: webhook.body.id, deliveries: delivery.id, accounts: a.accountId, events: delivery.eventId, attempts: attempt.id, portal: link.body.id, "api-keys": spareKeys[0]!, "account-api-keys": spareKeys[1]!, replays: replay.body.id },
       portalOfA: await portalSession(app, a.apiKey),
     };
     doc = (await app.call("GET", "/openapi.json")).body;

@@ -132,11 +132,15 @@ describe("managing registered webhooks", () => {
     expect((await app.call("GET", `/v1/webhooks/${res.body.id}`, { key })).body.verifiedAt).toBe(res.body.verifiedAt);
   });
 
-  it("deletes a webhook", async () => {
+  it("deletes a webhook: still readable by id as deleted, out of the list, gone for writes", async () => {
     const wh = await create();
     expect((await app.call("DELETE", `/v1/webhooks/${wh.id}`, { key })).status).toBe(204);
-    expect((await app.call("GET", `/v1/webhooks/${wh.id}`, { key })).status).toBe(404);
+    const got = await app.call("GET", `/v1/webhooks/${wh.id}`, { key });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: wh.id, status: "deleted", deletedAt: expect.any(String) });
+    expect((await app.call("GET", "/v1/webhooks?limit=100", { key })).body.data.map((w: { id: string }) => w.id)).not.toContain(wh.id);
     expect((await app.call("DELETE", `/v1/webhooks/${wh.id}`, { key })).status).toBe(404);
+    expect((await app.call("PATCH", `/v1/webhooks/${wh.id}`, { key, body: { description: "x" } })).status).toBe(404);
   });
 
   it("shows health as warning once consecutive failures reach the threshold", async () => {

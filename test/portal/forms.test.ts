@@ -55,7 +55,7 @@ describe("the portal's forms", () => {
     return Promise.all(ids.map(async (id) => ((await page.locator(`[id="${id}"]`).textContent()) ?? "").trim()));
   };
 
-  it("deletes a webhook only after confirmation: Cancel keeps it, Delete removes it from the list and the API answers 404", async () => {
+  it("deletes a webhook only after confirmation: Cancel keeps it, Delete removes it from the list, and its address then says it was deleted", async () => {
     const keeper = await aWebhook(app, key, { token: TOKEN });
     const { receiver, id } = await aWebhook(app, key, { token: TOKEN });
     await openWebhook(receiver.url);
@@ -76,11 +76,13 @@ describe("the portal's forms", () => {
     // The list has loaded (the other webhook is in it) and the deleted one is not.
     await page.getByRole("link", { name: keeper.receiver.url, exact: true }).waitFor();
     expect(await page.getByRole("link", { name: receiver.url, exact: true }).count()).toBe(0);
+    // Soft-deleted: still readable by id, as deleted, until retention removes it.
     const gone = await getWebhook(id);
-    expect(gone.status).toBe(404);
-    // Its address now reads "not found", as the portal says for any id it cannot see.
+    expect(gone).toMatchObject({ status: 200, body: { status: "deleted" } });
     await page.goto(`${app.baseUrl}/portal/webhooks/${id}`);
-    await h1(t("notFound.title")).waitFor();
+    await h1(receiver.url).waitFor();
+    await page.getByText(t("deleted.title"), { exact: true }).waitFor();
+    expect(await deleteButton.count()).toBe(0);
   });
 
   it("edits the description and event types through the form: saved, shown on the webhook's page and by the API, with no new handshake", async () => {

@@ -42,6 +42,7 @@ export async function startTestApp(
   const appDbUrl = overrides.databaseUrl ? overrides.databaseUrl(db.url) : db.url;
   const config = testConfig(appDbUrl, { HOOKRELAY_QUEUE_PREFIX: `hrtest-${randomBytes(5).toString("hex")}`, ...env });
   const container = buildContainer(config, overrides);
+  await container.ensurePartitions();
   const server: Server = await listen(container.createApp(), 0, "127.0.0.1");
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (overrides.worker) await container.startWorker();

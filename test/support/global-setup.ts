@@ -2,6 +2,7 @@ import { Client } from "pg";
 import { migrate } from "../../src/db/migrator";
 import { createEventTypesService } from "../../src/event-types/service";
 import { createDatabase } from "../../src/lib/prisma";
+import { ensurePartitions } from "../../src/retention/partitions";
 import { randomBytes } from "node:crypto";
 import { requireEnv, templateDb, withDatabase } from "./env";
 
@@ -27,6 +28,10 @@ export default async function globalSetup(): Promise<void> {
   const db = createDatabase(templateUrl, 1);
   try {
     await createEventTypesService(db).syncBuiltins();
+    // The past week's partitions, today's and the next days' (the defaults' width): every clone
+    // starts with them, so a test may seed rows hours or days old (and run past midnight).
+    const DAY = 86_400_000;
+    await ensurePartitions(db.sql, { at: Array.from({ length: 8 }, (_, i) => Date.now() - (7 - i) * DAY), widthMs: DAY, ahead: 3 });
   } finally {
     await db.close();
   }

@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { newId } from "../../src/lib/ids";
+import { ensurePartitions } from "../../src/retention/partitions";
 import type { OperationalEventData, OperationalEventType } from "../../src/operational/payloads";
 
 /** The webhook a seeded notice is about, as its payload names it. */
@@ -41,6 +42,8 @@ export function noticePayload<T extends OperationalEventType>(type: T, w: Notice
  */
 export async function insertNotice<T extends OperationalEventType>(sql: Pool, w: NoticeTarget, type: T, at: Date, data: OperationalEventData[T] = noticePayload(type, w)): Promise<SeededNotice<T>> {
   const id = newId("evt", at.getTime());
+  // Events are partitioned by the time in their ids: one seeded days ago needs that day's partition.
+  await ensurePartitions(sql, { at: [at.getTime()], widthMs: 86_400_000, ahead: 0 });
   await sql.query(`INSERT INTO events (id, account_id, type, data, is_test, created_at) VALUES ($1, $2, $3, $4, false, $5)`, [id, w.accountId, type, JSON.stringify(data), at]);
   await sql.query(`INSERT INTO operational_events (event_id, account_id, webhook_id, type, created_at, fanned_out_at) VALUES ($1, $2, $3, $4, $5, $5)`, [
     id,

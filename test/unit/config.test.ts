@@ -56,6 +56,8 @@ describe("loadConfig", () => {
       disableAfterMs: 5 * 86_400_000,
       recoveryIntervalMs: 30_000,
       recoveryGraceMs: 30_000,
+      retention: { retentionMs: 30 * 86_400_000, partitionWidthMs: 86_400_000, partitionsAhead: 3, intervalMs: 300_000, idempotencyKeyTtlMs: 86_400_000 },
+      replay: { ratePerSec: 100, batchSize: 100, maxQueued: 1_000 },
       jobLockMs: 10_000,
       stalledIntervalMs: 2_000,
       maxStalledCount: 10,
@@ -161,6 +163,11 @@ describe("loadConfig", () => {
     ["HOOKRELAY_QUEUE_PREFIX", "has space"],
     ["LOG_LEVEL", "verbose"],
     ["NODE_ENV", "staging"],
+    ["HOOKRELAY_PARTITION_WIDTH", "500ms"],
+    ["HOOKRELAY_RETENTION", "12h"],
+    ["HOOKRELAY_RETENTION", "forever"],
+    ["HOOKRELAY_PARTITIONS_AHEAD", "0"],
+    ["HOOKRELAY_RETENTION_INTERVAL", "10ms"],
   ])("refuses %s=%j", (name, value) => {
     expect(configError({ ...required, [name]: value }).message).toContain(`  ${name}: `);
   });

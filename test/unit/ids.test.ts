@@ -1,4 +1,4 @@
-import { isWellFormedId, newId } from "../../src/lib/ids";
+import { deliveryIdFor, idFloor, idTime, isWellFormedId, newId } from "../../src/lib/ids";
 
 const CROCKFORD = /^[0-9A-HJKMNP-TV-Z]+$/;
 
@@ -69,5 +69,23 @@ describe("isWellFormedId", () => {
     ["a trailing newline", "wh_" + "0".repeat(26) + "\n"],
   ])("refuses %s", (_what, value) => {
     expect(isWellFormedId(value, "wh")).toBe(false);
+  });
+
+  it("carries its time: idTime reads it back, idFloor bounds every id made from that millisecond on", () => {
+    for (const t of [0, 1_700_000_000_000, Date.UTC(2026, 11, 1, 23, 59, 59, 999), 2 ** 48 - 1]) {
+      const id = newId("evt", t);
+      expect(idTime(id)).toBe(t);
+      expect(idFloor("evt", t) <= id).toBe(true);
+      expect(id < idFloor("evt", t + 1)).toBe(true);
+      expect(idTime(idFloor("evt", t))).toBe(t);
+    }
+  });
+
+  it("makes a delivery's id with its event's time, whatever the clock", () => {
+    const eventId = newId("evt", Date.UTC(2026, 10, 3, 23, 59, 59, 999));
+    const deliveryId = deliveryIdFor(eventId);
+    expect(isWellFormedId(deliveryId, "dlv")).toBe(true);
+    expect(idTime(deliveryId)).toBe(idTime(eventId));
+    expect(deliveryIdFor(eventId)).not.toBe(deliveryId);
   });
 });

@@ -26,7 +26,7 @@ describe("triage of a dispatched attempt", () => {
 
   it("drops what is gone, settled, or of another chain (a redelivery owns it now)", () => {
     expect(triage(null, job(2))).toEqual({ kind: "drop", detail: "delivery no longer exists" });
-    for (const status of ["succeeded", "failed", "skipped"] as const) expect(triage(delivery({ status }), job(2)).kind).toBe("drop");
+    for (const status of ["succeeded", "failed", "skipped", "cancelled"] as const) expect(triage(delivery({ status }), job(2)).kind).toBe("drop");
     expect(triage(delivery(), job(2, 0)).kind).toBe("drop");
   });
 
@@ -40,6 +40,15 @@ describe("triage of a dispatched attempt", () => {
   it("skips a delivery whose webhook is disabled, without attempting it", () => {
     const disabled = delivery({ webhook: { ...delivery().webhook, status: "disabled", disabledReason: "410" } });
     expect(triage(disabled, job(2))).toEqual({ kind: "skip", delivery: disabled });
+  });
+
+  it("cancels a pending delivery whose webhook was deleted, before anything else, even a catch-up", () => {
+    const deleted = delivery({ webhook: { ...delivery().webhook, status: "deleted" } });
+    expect(triage(deleted, job(2))).toEqual({ kind: "cancel", delivery: deleted });
+    const caughtUp = delivery({ chainAttempts: 3, webhook: deleted.webhook });
+    expect(triage(caughtUp, job(2))).toEqual({ kind: "cancel", delivery: caughtUp });
+    // One the delete cancelled itself is simply dropped.
+    expect(triage(delivery({ status: "cancelled", webhook: deleted.webhook }), job(2)).kind).toBe("drop");
   });
 
   it("takes a job from before the scheduler (no attempt named) for the delivery's next attempt", () => {

@@ -27,10 +27,10 @@ export type { paths, components } from "./sdk/schema";
 export type {
   Webhook, CreatedWebhook, Event, EventDetail, Attempt, AttemptDetail, Delivery, DeliveryWithAttempts,
   AcceptedEvent, EventType, TestEventResult, Notice, WebhookStats, SignatureCheck, VerifyResult, RotatedSecret,
-  CreatedPortalSession, CreatedAccount, IssuedApiKey, ImportEventTypeCatalogResult, ErrorBody, BodyOf, QueryOf,
+  CreatedPortalSession, CreatedAccount, Account, UpdateAccount, IssuedApiKey, ImportEventTypeCatalogResult, ErrorBody, BodyOf, QueryOf,
   EmitEvent, BatchEvent, CreateWebhook, UpdateWebhook, RotateSecret, CreateEventType, ImportEventTypeCatalog,
   CreatePortalSession, CreateAccount, CreateApiKey, PauseWebhook, TestEvent, ListEventsQuery, ListWebhooksQuery,
   ListAttemptsQuery, ListNoticesQuery, WebhookStatsQuery, ApiKey, RotatedApiKey, RotateApiKey, Scope, AuditEntry,
-  AuditAction, AuditActorType, ListAuditLogQuery,
+  AuditAction, AuditActorType, ListAuditLogQuery, EnabledWebhook, Replay, ReplayDryRun, StartReplay, ListReplaysQuery,
 } from "./sdk/types";
 export { VERSION } from "./sdk/version";

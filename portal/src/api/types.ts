@@ -23,5 +23,13 @@ export type EventDetail = Ok<"/v1/events/{id}", "get">;
 export type EventType = Ok<"/v1/event-types", "get">["data"][number];
 export type Notice = Ok<"/v1/webhooks/{id}/notices", "get">["data"][number];
 export type AuditEntry = Ok<"/v1/audit-log", "get">["data"][number];
+export type EnabledWebhook = Ok<"/v1/webhooks/{id}/enable", "post">;
+/** What was skipped while a webhook was off, as the enable answer says (null or a count of 0: nothing to offer). */
+export type SkippedWhileDisabled = NonNullable<EnabledWebhook["skippedWhileDisabled"]>;
+export type Replay = Ok<"/v1/replays/{id}", "get">;
+export type ReplayList = Ok<"/v1/webhooks/{id}/replays", "get">;
+/** A dry run's count, or the replay started (or the same one already running). */
+export type ReplayStarted = Ok<"/v1/webhooks/{id}/replay", "post">;
+export type ReplayRequest = NonNullable<paths["/v1/webhooks/{id}/replay"]["post"]["requestBody"]>["content"]["application/json"];
 export type Dialect = Webhook["dialect"];
 export type StatsWindow = WebhookStats["window"];

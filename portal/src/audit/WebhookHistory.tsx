@@ -4,6 +4,7 @@ import { useResource } from "../api/resource";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../session/session";
 import { Empty, ResourceView } from "../ui/PageState";
+import { STATUS_LABEL } from "../webhooks/labels";
 import { historyLine, type FieldLine, type FieldValue, type HistoryLine, type Who } from "./history-text";
 
 /** The latest changes; the API pages further (GET /v1/audit-log?targetId=…) for whoever needs more. */
@@ -56,7 +57,7 @@ function Value({ value }: { value: FieldValue }) {
     case "none":
       return <span className="history-none">{t("history.none")}</span>;
     case "status":
-      return <>{t(value.status === "active" ? "status.active" : "status.disabled")}</>;
+      return <>{t(STATUS_LABEL[value.status])}</>;
     case "date":
       return <time dateTime={value.iso}>{fmt.dateTime(value.iso)}</time>;
     case "list":

@@ -14,6 +14,8 @@ const ACTION_LABEL: Record<string, MessageKey> = {
   "webhook.disabled": "history.action.webhook.disabled",
   "webhook.enabled": "history.action.webhook.enabled",
   "webhook.deleted": "history.action.webhook.deleted",
+  "replay.started": "history.action.replay.started",
+  "replay.cancelled": "history.action.replay.cancelled",
 };
 
 /** The badge's colour: the notices' tones, so a disable looks the same in both sections. */
@@ -23,6 +25,8 @@ const ACTION_TONE: Record<string, HistoryTone> = {
   "webhook.disabled": "stopped",
   "webhook.deleted": "stopped",
   "webhook.enabled": "resumed",
+  "replay.started": "resumed",
+  "replay.cancelled": "stopped",
   "webhook.secret_rotated": "secret",
 };
 
@@ -43,7 +47,7 @@ const FIELD_LABEL: Record<string, MessageKey> = {
 /** Fields whose values are instants, shown in the viewer's zone. */
 const DATE_FIELDS = new Set(["previousSecretExpiresAt"]);
 
-export type FieldValue = { kind: "none" } | { kind: "text"; text: string } | { kind: "list"; items: string[] } | { kind: "date"; iso: string } | { kind: "status"; status: "active" | "disabled" };
+export type FieldValue = { kind: "none" } | { kind: "text"; text: string } | { kind: "list"; items: string[] } | { kind: "date"; iso: string } | { kind: "status"; status: "active" | "disabled" | "deleted" };
 
 export type FieldLine =
   | { field: string; label: MessageKey | null; kind: "secret" }
@@ -66,7 +70,7 @@ export interface HistoryLine {
 
 function valueOf(field: string, v: unknown): FieldValue {
   if (v === null || v === undefined || v === "") return { kind: "none" };
-  if (field === "status" && (v === "active" || v === "disabled")) return { kind: "status", status: v };
+  if (field === "status" && (v === "active" || v === "disabled" || v === "deleted")) return { kind: "status", status: v };
   if (DATE_FIELDS.has(field) && typeof v === "string") return { kind: "date", iso: v };
   if (Array.isArray(v)) return v.length === 0 ? { kind: "none" } : { kind: "list", items: v.map(String) };
   return { kind: "text", text: typeof v === "string" ? v : JSON.stringify(v) };

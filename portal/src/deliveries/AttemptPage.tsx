@@ -136,7 +136,7 @@ export function AttemptPage() {
         </Link>
         {a.isTest && <span className="badge badge-test">{t("common.test")}</span>}
       </p>
-      {canManage && <Redeliver deliveryId={a.deliveryId} />}
+      {canManage && <Redeliver deliveryId={a.deliveryId} webhookId={a.webhookId} />}
       <Request attempt={a} />
       <Response attempt={a} />
     </>

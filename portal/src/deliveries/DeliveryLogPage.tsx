@@ -73,6 +73,7 @@ export function DeliveryLogPage() {
         </Link>
       </div>
       <p className="muted break">{t("log.for", { url: w.url })}</p>
+      {w.status === "deleted" && <Notice kind="info">{t("log.deleted")}</Notice>}
       <FilterForm
         error={logError}
         selects={[

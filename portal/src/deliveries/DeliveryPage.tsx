@@ -115,7 +115,7 @@ export function DeliveryPage() {
           </div>
         )}
       </dl>
-      {canManage && d.status !== "pending" && <Redeliver deliveryId={d.id} />}
+      {canManage && d.status !== "pending" && <Redeliver deliveryId={d.id} webhookId={d.webhookId} />}
       <section className="panel" aria-labelledby="delivery-attempts-title">
         <h2 id="delivery-attempts-title">{t("event.attempts")}</h2>
         <Attempts delivery={d} />

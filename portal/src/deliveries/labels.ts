@@ -6,4 +6,5 @@ export const DELIVERY_STATUS: Record<Delivery["status"], MessageKey> = {
   succeeded: "delivery.succeeded",
   failed: "delivery.failed",
   skipped: "delivery.skipped",
+  cancelled: "delivery.cancelled",
 };

@@ -12,6 +12,8 @@ export interface Formatters {
   hour(iso: string): string;
   /** Alternatives in the locale's words: "a, b, or c", "a, b ou c". */
   orList(items: readonly string[]): string;
+  /** All of them, in the locale's words: "a, b, and c", "a, b e c". */
+  andList(items: readonly string[]): string;
   /** How long before (or after) `nowMs` it was, in its largest whole unit: "3 minutes ago", "yesterday", "há 3 minutos". */
   relative(iso: string, nowMs: number): string;
 }
@@ -42,6 +44,7 @@ export function formattersFor(locale: Locale): Formatters {
   const ms = new Intl.NumberFormat(tag, { style: "unit", unit: "millisecond", unitDisplay: "short", maximumFractionDigits: 0 });
   const seconds = new Intl.NumberFormat(tag, { style: "unit", unit: "second", unitDisplay: "long", maximumFractionDigits: 1 });
   const orList = new Intl.ListFormat(tag, { type: "disjunction" });
+  const andList = new Intl.ListFormat(tag, { type: "conjunction" });
   const relative = new Intl.RelativeTimeFormat(tag, { numeric: "auto" });
   return {
     dateTime: (iso) => dateTime.format(new Date(iso)),
@@ -51,6 +54,7 @@ export function formattersFor(locale: Locale): Formatters {
     ms: (v) => ms.format(v),
     seconds: (v) => seconds.format(v / 1000),
     orList: (items) => orList.format(items),
+    andList: (items) => andList.format(items),
     relative: (iso, nowMs) => relative.format(...relativeParts(new Date(iso).getTime() - nowMs)),
   };
 }

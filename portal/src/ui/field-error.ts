@@ -30,6 +30,12 @@ const PATTERN_BY_FIELD: Readonly<Record<string, MessageKey>> = {
   "body.eventTypes": "field.eventTypeName",
 };
 
+/** A field's own check (a zod refine: code `custom`, no params) that the portal can say in words. */
+const CUSTOM_BY_FIELD: Readonly<Record<string, MessageKey>> = {
+  // POST /v1/webhooks/:id/replay: until must come after since (src/replay/schemas.ts).
+  "body.until": "field.afterSince",
+};
+
 const FORMAT: Readonly<Record<string, MessageKey>> = {
   datetime: "field.datetime",
   date: "field.date",
@@ -134,8 +140,10 @@ function localized(issue: FieldIssue, t: Translate, fmt: Fmt): string | null {
     }
     case "unrecognized_keys":
       return t("field.unknown");
-    case "custom":
-      return urlRefusal(p, t, fmt);
+    case "custom": {
+      const field = fieldOf(issue);
+      return urlRefusal(p, t, fmt) ?? (Object.hasOwn(CUSTOM_BY_FIELD, field) ? t(CUSTOM_BY_FIELD[field]!) : null);
+    }
     default:
       return null;
   }

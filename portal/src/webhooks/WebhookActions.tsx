@@ -2,15 +2,23 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { unwrap } from "../api/client";
 import { useAction } from "../api/resource";
-import type { Webhook } from "../api/types";
+import type { SkippedWhileDisabled, Webhook } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import { Button } from "../ui/Button";
 import { describeError } from "../ui/describe-error";
 import { Dialog } from "../ui/Dialog";
 import { Notice } from "../ui/Notice";
+import { skippedOffer } from "../replay/replay-request";
+
+interface Props {
+  webhook: Webhook;
+  onChange(w: Webhook): void;
+  /** Resumed, and the API says deliveries were skipped while it was off: the page offers to replay them. */
+  onSkipped?(skipped: SkippedWhileDisabled): void;
+}
 
 /** Edit, pause or resume, delete (after a confirmation): only for sessions that may manage. */
-export function WebhookActions({ webhook, onChange }: { webhook: Webhook; onChange(w: Webhook): void }) {
+export function WebhookActions({ webhook, onChange, onSkipped }: Props) {
   const { t, fmt } = useI18n();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
@@ -30,6 +38,8 @@ export function WebhookActions({ webhook, onChange }: { webhook: Webhook; onChan
     if (updated) {
       onChange(updated);
       setDone(outcome);
+      const skipped = outcome === "resumed" ? skippedOffer(updated) : null;
+      if (skipped) onSkipped?.(skipped);
     }
   };
 

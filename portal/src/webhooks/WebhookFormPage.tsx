@@ -80,6 +80,14 @@ export function EditWebhookPage() {
         <ReadOnlyNotice />
       ) : webhook.state.status === "loading" ? (
         <Loading />
+      ) : webhook.state.data.status === "deleted" ? (
+        // Gone for changes (a PATCH answers 404): say so rather than offer a form that cannot save.
+        <Notice kind="info">
+          <p>{t("deleted.title")}</p>
+          <p>
+            <Link to={`/webhooks/${id}`}>{t("deleted.back")}</Link>
+          </p>
+        </Notice>
       ) : (
         <ResourceView resource={catalog.state} onRetry={catalog.reload}>
           {(types) =>

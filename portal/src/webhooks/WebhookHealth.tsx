@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { Webhook } from "../api/types";
 import { useAction } from "../api/resource";
 import { unwrap } from "../api/client";
@@ -8,6 +9,8 @@ import { describeError } from "../ui/describe-error";
 import { Notice } from "../ui/Notice";
 import { Time } from "../ui/Time";
 import { FailureText } from "../deliveries/FailureText";
+import { skippedOffer } from "../replay/replay-request";
+import { SkippedBanner } from "../replay/SkippedBanner";
 import { disabledReasonText } from "./disabled-reason";
 import { HEALTH_LABEL } from "./labels";
 
@@ -18,14 +21,23 @@ export function HealthBadge({ webhook }: { webhook: Webhook }) {
 
 /**
  * What is wrong with a webhook, if anything: the failure warning (count, last error, since
- * when) or why and when it was disabled, with "Re-enable" (which re-runs the handshake).
+ * when) or why and when it was disabled, with "Re-enable" (which re-runs the handshake); once
+ * re-enabled, the offer to replay what was skipped meanwhile, if anything was.
  */
 export function WebhookHealth({ webhook, onChange, enableButton = true }: { webhook: Webhook; onChange(w: Webhook): void; enableButton?: boolean }) {
   const { t, fmt } = useI18n();
   const { canManage } = useSession();
   const enable = useAction((api) => unwrap(api.POST("/v1/webhooks/{id}/enable", { params: { path: { id: webhook.id } } })));
 
-  const reenabled = enable.result && webhook.status === "active" ? <Notice kind="success">{t("webhooks.reenabled")}</Notice> : null;
+  const [dismissed, setDismissed] = useState(false);
+  const offer = enable.result && webhook.status === "active" && !dismissed ? skippedOffer(enable.result) : null;
+  const reenabled =
+    enable.result && webhook.status === "active" ? (
+      <>
+        <Notice kind="success">{t("webhooks.reenabled")}</Notice>
+        {offer && <SkippedBanner webhookId={webhook.id} skipped={offer} onDismiss={() => setDismissed(true)} />}
+      </>
+    ) : null;
 
   if (webhook.status === "disabled") {
     const why = disabledReasonText(webhook, t, fmt);

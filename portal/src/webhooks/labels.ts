@@ -21,4 +21,5 @@ export const HEALTH_LABEL: Record<Webhook["health"], MessageKey> = {
 export const STATUS_LABEL: Record<Webhook["status"], MessageKey> = {
   active: "status.active",
   disabled: "status.disabled",
+  deleted: "status.deleted",
 };

@@ -5,6 +5,8 @@ import type { SendTestEvent } from "../../delivery/test-event";
 import { StatsQuery, WebhookStats } from "../../stats/schemas";
 import type { WebhookStatsService } from "../../stats/webhook-stats";
 import type { WebhooksService } from "../../webhooks/service";
+import type { ReplaysService } from "../../replay/service";
+import { EnabledWebhook } from "../../replay/schemas";
 import {
   CreatedWebhook,
   ListWebhooksQuery,
@@ -24,7 +26,7 @@ import { defineRoute, type AnyRoute } from "../route";
 export function webhookRoutes(
   webhooks: WebhooksService,
   opts: WebhookSchemaOptions,
-  delivery: { deliveries: DeliveriesService; sendTestEvent: SendTestEvent; checkSignature: SignatureCheck; stats: WebhookStatsService },
+  delivery: { deliveries: DeliveriesService; sendTestEvent: SendTestEvent; checkSignature: SignatureCheck; stats: WebhookStatsService; replays: ReplaysService },
 ): AnyRoute[] {
   const { CreateWebhookBody, UpdateWebhookBody, RotateSecretBody } = webhookSchemas(opts);
   const tag = "Webhooks";
@@ -49,6 +51,7 @@ export function webhookRoutes(
       path: "/v1/webhooks",
       tag,
       summary: "List webhooks, newest first",
+      description: "Deleted webhooks are left out unless `include=deleted`.",
       auth: "account",
       scope: "webhooks:read",
       portal: "read",
@@ -62,6 +65,7 @@ export function webhookRoutes(
       path: "/v1/webhooks/:id",
       tag,
       summary: "Get a webhook",
+      description: "A deleted webhook is still found, with status `deleted` and its `deletedAt`, until retention removes it.",
       auth: "account",
       scope: "webhooks:read",
       portal: "read",
@@ -93,11 +97,13 @@ export function webhookRoutes(
       path: "/v1/webhooks/:id",
       tag,
       summary: "Delete a webhook",
+      description:
+        "A soft delete: the webhook gets nothing more (its pending deliveries end `cancelled`, attempts already under way are waited for before this answers) and can no longer be changed (404), but it and its delivery log stay readable by id until retention removes them.",
       auth: "account",
       scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
-      success: { status: 204, description: "Deleted." },
+      success: { status: 204, description: "Deleted; nothing is sent to it from now on." },
       errors: [404],
       handle: async ({ principal, params, res }) => {
         await webhooks.remove(accountOf(principal), params.id, auditContextOf({ principal, res }));
@@ -160,14 +166,22 @@ export function webhookRoutes(
       path: "/v1/webhooks/:id/enable",
       tag,
       summary: "Re-enable a disabled webhook",
-      description: "Re-runs the handshake; on success the webhook is active again with its failure count reset.",
+      description:
+        "Re-runs the handshake; on success the webhook is active again with its failure count reset. The answer offers what was skipped while it was off: `skippedWhileDisabled` counts the deliveries a replay (POST /v1/webhooks/:id/replay) with its since, until and `statuses: [\"skipped\"]` would send.",
       auth: "account",
       scope: "webhooks:write",
       portal: "manage",
       params: WebhookIdParams,
-      success: { status: 200, description: "Active again.", schema: Webhook },
+      success: { status: 200, description: "Active again.", schema: EnabledWebhook },
       errors: [404, 422],
-      handle: async ({ principal, params, res }) => ({ status: 200, body: await webhooks.enable(accountOf(principal), params.id, auditContextOf({ principal, res })) }),
+      handle: async ({ principal, params, res }) => {
+        const accountId = accountOf(principal);
+        // Read before: enabling clears disabledAt, which is where the offer's range starts.
+        const before = await webhooks.get(accountId, params.id);
+        const enabled = await webhooks.enable(accountId, params.id, auditContextOf({ principal, res }));
+        const skippedWhileDisabled = before.status === "disabled" && before.disabledAt ? await delivery.replays.skippedWhileDisabled(accountId, params.id, new Date(before.disabledAt)) : null;
+        return { status: 200, body: { ...enabled, skippedWhileDisabled } };
+      },
     }),
     defineRoute({
       method: "get",

@@ -2,7 +2,7 @@ import { NetworkError, NotFoundError } from "../../../packages/client/src";
 import { UsageError } from "../../../packages/client/src/cli/args";
 import { apiErrorJson, describeApiError, EXIT, exitCodeOf } from "../../../packages/client/src/cli/exit";
 import { keyValues, shortTime, table, truncate } from "../../../packages/client/src/cli/output";
-import { attemptOutcome, tailLine, webhookTable } from "../../../packages/client/src/cli/views";
+import { attemptOutcome, tailLine, webhookDetail, webhookTable } from "../../../packages/client/src/cli/views";
 import type { Attempt, Webhook } from "../../../packages/client/src";
 
 const apiError = { status: 400, code: "validation_failed", message: "body.url: must be an absolute URL", requestId: "req-1", issues: [{ field: "body.url", message: "must be an absolute URL", code: "custom" }] };
@@ -29,6 +29,12 @@ describe("CLI output", () => {
     const w = { id: "wh_1", status: "active", health: "healthy", dialect: "meta", eventTypes: ["a", "b"], url: "https://x/hook" } as Webhook;
     expect(webhookTable([w]).split("\n")[1]).toBe("wh_1  active  healthy  meta     a,b          https://x/hook");
     expect(webhookTable([])).toBe("no webhooks");
+  });
+
+  it("says when a webhook was deleted, and only then", () => {
+    const w = { id: "wh_1", url: "https://x/hook", dialect: "meta", eventTypes: ["a"], status: "deleted", disabledReason: null, health: "disabled", verifiedAt: null, consecutiveFailures: 0, verifyTokenHint: "…abcd", createdAt: "2026-12-01T16:00:00.000Z" } as unknown as Webhook;
+    expect(webhookDetail({ ...w, deletedAt: "2026-12-01T16:24:21.123Z" })).toMatch(/^deleted: +2026-12-01 16:24:21 \(its log stays readable until retention removes it\)$/m);
+    expect(webhookDetail({ ...w, status: "active", deletedAt: null })).not.toMatch(/^deleted/m);
   });
 
   it("shows an attempt's result as its status, else its error class", () => {

@@ -8,6 +8,7 @@ import { fieldErrorText, fieldErrorTexts, readFieldError } from "../../../portal
 import type { z } from "../../../src/lib/zod";
 import { createAddressPolicy } from "../../../src/egress/address-policy";
 import { validationError } from "../../../src/http/errors";
+import { StartReplayBody } from "../../../src/replay/schemas";
 import { webhookSchemas } from "../../../src/webhooks/schemas";
 
 const LOCALES = { en, pt, ar } as const;
@@ -92,6 +93,12 @@ describe("the API's field errors in the portal", () => {
 
   test("a date filter that is not a date and time says so", () => {
     expect(fieldErrorText(issue({ field: "query.from", code: "invalid_format", params: { format: "datetime" } }), i18n("pt"))).toBe(pt["field.datetime"]);
+  });
+
+  test("a replay's until before its since is said next to until, in the viewer's words", () => {
+    const error = refused({ since: "2026-12-01T10:00:00.000Z", until: "2026-12-01T09:00:00.000Z" }, StartReplayBody);
+    expect(Object.keys(error.fieldErrors)).toEqual(["until"]);
+    expect(readFieldError(error.fieldErrors.until!, i18n("ar"))).toEqual({ text: ar["field.afterSince"], fromServer: false });
   });
 
   test("what the portal has no words for stays the server's English, marked as such", () => {

@@ -10,10 +10,11 @@ import { commandHelp, groupHelp, topHelp } from "./help";
 import { keyCommands } from "./keys";
 import { listenCommand } from "./listen-command";
 import { portalCommands } from "./portal";
+import { replayCommands } from "./replays";
 import { webhookCommands } from "./webhooks";
 
 /** The command table: `hookrelay --help` lists it in this order. */
-export const COMMANDS: Command[] = [...webhookCommands, ...eventCommands, ...deliveryCommands, ...portalCommands, ...keyCommands, ...auditCommands, listenCommand];
+export const COMMANDS: Command[] = [...webhookCommands, ...replayCommands, ...eventCommands, ...deliveryCommands, ...portalCommands, ...keyCommands, ...auditCommands, listenCommand];
 
 export interface RunOptions {
   /** Appended to `hookrelay --help`: the repo's launcher adds its operator commands. */

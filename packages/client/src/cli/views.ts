@@ -19,6 +19,7 @@ export function webhookDetail(w: Webhook & { secret?: string }): string {
     ["dialect", w.dialect],
     ["event types", w.eventTypes.join(", ")],
     ["status", w.disabledReason ? `${w.status} (${w.disabledReason})` : w.status],
+    ["deleted", w.deletedAt ? `${shortTime(w.deletedAt)} (its log stays readable until retention removes it)` : undefined],
     ["health", w.health],
     ["verified", shortTime(w.verifiedAt)],
     ["failures", w.consecutiveFailures > 0 ? `${w.consecutiveFailures} in a row since ${shortTime(w.failingSince)}` : undefined],

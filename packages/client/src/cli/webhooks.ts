@@ -1,5 +1,5 @@
 import type { CreateWebhook } from "../index";
-import { intOption, listOption, noPositionals, onePositional, requiredOption, stringOption, UsageError } from "./args";
+import { flag, intOption, listOption, noPositionals, onePositional, requiredOption, stringOption, UsageError } from "./args";
 import type { Command } from "./command";
 import type { CommandContext } from "./context";
 import { EXIT } from "./exit";
@@ -27,12 +27,16 @@ export const webhookCommands: Command[] = [
   {
     name: "webhooks list",
     summary: "List the account's webhooks, newest first",
-    options: { limit: { type: "string" } },
-    optionHelp: [["--limit <n>", "show at most n (default 100)"]],
+    options: { limit: { type: "string" }, "include-deleted": { type: "boolean" } },
+    optionHelp: [
+      ["--limit <n>", "show at most n (default 100)"],
+      ["--include-deleted", "deleted webhooks too (their log stays readable until retention removes it)"],
+    ],
     async run(ctx) {
       noPositionals(ctx.args);
       const limit = intOption(ctx.args, "limit", { min: 1, max: 100_000 }) ?? 100;
-      const webhooks = await take(ctx.client().webhooks.list({ limit: Math.min(limit, 100) }), limit);
+      const include = flag(ctx.args, "include-deleted") ? { include: "deleted" as const } : {};
+      const webhooks = await take(ctx.client().webhooks.list({ limit: Math.min(limit, 100), ...include }), limit);
       print(ctx, webhooks, webhookTable(webhooks));
     },
   },
@@ -98,7 +102,12 @@ export const webhookCommands: Command[] = [
     summary: "Re-enable a paused or disabled webhook (re-runs the handshake)",
     async run(ctx) {
       const webhook = await ctx.client().webhooks.enable(onePositional(ctx.args, "id"));
-      print(ctx, webhook, `enabled ${webhook.id}\n${webhookDetail(webhook)}`);
+      const skipped = webhook.skippedWhileDisabled;
+      // The offer the answer carries, as the command that takes it up.
+      const offer = skipped && skipped.count > 0
+        ? `\n${skipped.count} deliveries were skipped while it was disabled; replay them with:\n  hookrelay webhooks replay ${webhook.id} --since ${skipped.since} --until ${skipped.until} --status skipped`
+        : "";
+      print(ctx, webhook, `enabled ${webhook.id}\n${webhookDetail(webhook)}${offer}`);
     },
   },
   {
@@ -116,7 +125,7 @@ export const webhookCommands: Command[] = [
   {
     name: "webhooks delete",
     args: "<id>",
-    summary: "Delete a webhook",
+    summary: "Delete a webhook (nothing more is sent to it; it and its log stay readable until retention removes them)",
     async run(ctx) {
       const id = onePositional(ctx.args, "id");
       await ctx.client().webhooks.delete(id);

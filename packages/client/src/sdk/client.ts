@@ -7,6 +7,7 @@ import { EventsResource } from "./resources/events";
 import { WebhooksResource } from "./resources/webhooks";
 import { ApiKeysResource } from "./resources/keys";
 import { AuditLogResource } from "./resources/audit-log";
+import { ReplaysResource } from "./resources/replays";
 import { AccountsResource, AttemptsResource, DeliveriesResource, EventTypesResource, PortalResource } from "./resources/others";
 
 export interface HookrelayOptions {
@@ -53,6 +54,7 @@ export class Hookrelay {
   readonly accounts: AccountsResource;
   readonly apiKeys: ApiKeysResource;
   readonly auditLog: AuditLogResource;
+  readonly replays: ReplaysResource;
 
   constructor(options: HookrelayOptions) {
     if (!options?.baseUrl || !/^https?:\/\//i.test(options.baseUrl)) throw new TypeError("Hookrelay: baseUrl must be an http(s) URL, e.g. https://hooks.example.com");
@@ -74,5 +76,6 @@ export class Hookrelay {
     this.accounts = new AccountsResource(ctx);
     this.apiKeys = new ApiKeysResource(ctx);
     this.auditLog = new AuditLogResource(ctx);
+    this.replays = new ReplaysResource(ctx);
   }
 }

@@ -357,6 +357,280 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an account (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The account. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an account's retention (admin)
+         * @description Its events, deliveries and attempts older than this are removed (a delivery still being retried is kept until it settles). At most the global retention (HOOKRELAY_RETENTION), which is how long the time partitions are kept; a shorter one is removed row by row in the retention pass.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateAccount"];
+                };
+            };
+            responses: {
+                /** @description The account. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Understood but refused: see `error.code` and `error.details`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -2473,7 +2747,9 @@ export interface paths {
         };
         /**
          * List webhooks, newest first
-         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         * @description Deleted webhooks are left out unless `include=deleted`.
+         *
+         *     Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
          *
          *     Portal sessions: any (read-only ones too).
          */
@@ -2482,6 +2758,8 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
+                    /** @description `deleted`: the soft-deleted webhooks too (left out otherwise). */
+                    include?: "deleted";
                 };
                 header?: never;
                 path?: never;
@@ -2737,7 +3015,9 @@ export interface paths {
         };
         /**
          * Get a webhook
-         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         * @description A deleted webhook is still found, with status `deleted` and its `deletedAt`, until retention removes it.
+         *
+         *     Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
          *
          *     Portal sessions: any (read-only ones too).
          */
@@ -2866,7 +3146,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a webhook
-         * @description Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         * @description A soft delete: the webhook gets nothing more (its pending deliveries end `cancelled`, attempts already under way are waited for before this answers) and can no longer be changed (404), but it and its delivery log stay readable by id until retention removes them.
+         *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
          *
          *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
          */
@@ -2881,7 +3163,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Deleted. */
+                /** @description Deleted; nothing is sent to it from now on. */
                 204: {
                     headers: {
                         /** @description Requests this key may make at once (its bucket). */
@@ -3596,7 +3878,7 @@ export interface paths {
         put?: never;
         /**
          * Re-enable a disabled webhook
-         * @description Re-runs the handshake; on success the webhook is active again with its failure count reset.
+         * @description Re-runs the handshake; on success the webhook is active again with its failure count reset. The answer offers what was skipped while it was off: `skippedWhileDisabled` counts the deliveries a replay (POST /v1/webhooks/:id/replay) with its since, until and `statuses: ["skipped"]` would send.
          *
          *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
          *
@@ -3627,7 +3909,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Webhook"];
+                        "application/json": components["schemas"]["EnabledWebhook"];
                     };
                 };
                 /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
@@ -4797,6 +5079,629 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay deliveries in bulk
+         * @description Delivers again, in the background, every delivery of this webhook whose event was created in [since, until) and that ended with one of `statuses` (optionally only some event types): each as a new chain of attempts, like POST /v1/deliveries/:id/redeliver. It runs at a bounded rate per replay and stops filling the webhook's queue past a bound, so live deliveries keep flowing. Starting the replay already running for the webhook answers that one (200); a different one while one runs answers 409 `replay_in_progress`. With `dryRun` it only counts.
+         *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StartReplay"];
+                };
+            };
+            responses: {
+                /** @description A dry run's count, or the same replay, already running. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReplayDryRun"] | components["schemas"]["Replay"];
+                    };
+                };
+                /** @description Started: the replay, to follow at GET /v1/replays/:id. */
+                202: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Replay"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Understood but refused: see `error.code` and `error.details`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's replays, newest first
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of replays. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReplayList"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A replay and its progress
+         * @description Account keys need the scope `webhooks:read`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: any (read-only ones too).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The replay: `replayed` of `matched` so far. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Replay"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replays/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a replay
+         * @description No delivery is restarted after the answer; those already restarted are sent. Cancelling a cancelled replay answers it again; a completed one answers 409 `replay_finished`.
+         *
+         *     Account keys need the scope `webhooks:write`; without it: 403 `insufficient_scope`.
+         *
+         *     Portal sessions: only those with `manage` access; read-only ones get 403 `read_only_session`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Cancelled. */
+                200: {
+                    headers: {
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Replay"];
+                    };
+                };
+                /** @description Invalid input: bad JSON, unknown fields, wrong types. `details.issues` names each field. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key, or a portal session that is not valid, has ended (`portal_session_ended`) or expired (`portal_session_expired`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key is valid but not allowed here: the admin key on an account route or the reverse, a portal session on a route for API keys, a read-only portal session on a change (`read_only_session`), or an account key without the scope the operation needs (`insufficient_scope`, with `details.requiredScope`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not this account's. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description This API key is over its rate limit; retry after `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        /** @description Requests this key may make at once (its bucket). */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests it may still make right now. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again. */
+                        "RateLimit-Reset"?: number;
+                        /** @description `<limit>;w=<seconds>`: the bucket and how long it takes to refill. */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error; logged on our side. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (Postgres, Redis) is unreachable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/{id}/notices": {
         parameters: {
             query?: never;
@@ -5577,7 +6482,7 @@ export interface paths {
                     /** @description Only entries about this target, e.g. a webhook id (`wh_…`). */
                     targetId?: string;
                     /** @description Only entries of this action. */
-                    action?: "webhook.created" | "webhook.updated" | "webhook.secret_rotated" | "webhook.paused" | "webhook.disabled" | "webhook.enabled" | "webhook.deleted" | "event_type.created" | "event_types.imported" | "api_key.created" | "api_key.revoked" | "api_key.rotated" | "portal_session.created" | "portal_session.ended" | "delivery.redelivered";
+                    action?: "webhook.created" | "webhook.updated" | "webhook.secret_rotated" | "webhook.paused" | "webhook.disabled" | "webhook.enabled" | "webhook.deleted" | "event_type.created" | "event_types.imported" | "api_key.created" | "api_key.revoked" | "api_key.rotated" | "portal_session.created" | "portal_session.ended" | "delivery.redelivered" | "account.retention_changed" | "replay.started" | "replay.cancelled";
                     /** @description Only changes made by this kind of actor. */
                     actorType?: "api_key" | "admin" | "portal_session" | "system";
                     /** @description Entries at or after this time. */
@@ -5785,6 +6690,8 @@ export interface components {
             name: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description Its own retention in days; null keeps the global one (HOOKRELAY_RETENTION). */
+            retentionDays: number | null;
         };
         IssuedApiKey: {
             id: string;
@@ -5798,6 +6705,10 @@ export interface components {
         };
         CreateAccount: {
             name: string;
+        };
+        UpdateAccount: {
+            /** @description How long its events, deliveries and attempts are kept, in days: at most the global retention. null: the global one. */
+            retentionDays: number | null;
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
@@ -5968,8 +6879,11 @@ export interface components {
             webhookId: string;
             eventId: string;
             eventType: string;
-            /** @enum {string} */
-            status: "pending" | "succeeded" | "failed" | "skipped";
+            /**
+             * @description `skipped`: its webhook was disabled when it came due; `cancelled`: its webhook was deleted while it was pending. Neither was attempted (again).
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed" | "skipped" | "cancelled";
             isTest: boolean;
             attemptCount: number;
             /** Format: date-time */
@@ -5991,10 +6905,13 @@ export interface components {
             url: string;
             description: string | null;
             eventTypes: string[];
-            /** @enum {string} */
-            status: "active" | "disabled";
             /**
-             * @description warning once consecutiveFailures reaches the configured threshold.
+             * @description `deleted`: soft-deleted (DELETE /v1/webhooks/:id). It receives nothing and can no longer be changed; it and its log stay readable by id until retention removes them.
+             * @enum {string}
+             */
+            status: "active" | "disabled" | "deleted";
+            /**
+             * @description warning once consecutiveFailures reaches the configured threshold; disabled while disabled or deleted.
              * @enum {string}
              */
             health: "healthy" | "warning" | "disabled";
@@ -6006,6 +6923,11 @@ export interface components {
             disabledReasonCode: "gone" | "failing" | "paused" | "other" | null;
             /** Format: date-time */
             disabledAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was deleted; null unless status is deleted.
+             */
+            deletedAt: string | null;
             /** Format: date-time */
             verifiedAt: string | null;
             consecutiveFailures: number;
@@ -6137,6 +7059,24 @@ export interface components {
             /** @description The new secret; generated when omitted, where the dialect allows. */
             secret?: string;
         };
+        EnabledWebhook: components["schemas"]["Webhook"] & {
+            skippedWhileDisabled: components["schemas"]["SkippedWhileDisabled"];
+        };
+        /** @description Null when it was not disabled (enabling an active webhook only re-verifies it). */
+        SkippedWhileDisabled: {
+            /**
+             * Format: date-time
+             * @description The creation time of the oldest event whose delivery was skipped while the webhook was off (before it was disabled: a delivery is skipped when its retry comes due while the webhook is off); when it was disabled if none was.
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description When it was enabled again.
+             */
+            until: string;
+            /** @description What POST /v1/webhooks/:id/replay with this since, until and `statuses: ["skipped"]` would replay. */
+            count: number;
+        } | null;
         WebhookStats: {
             /** @enum {string} */
             window: "24h" | "7d";
@@ -6228,6 +7168,72 @@ export interface components {
             webhookId: string;
             /** @description The body exactly as sent, as text. Rendered again from the stored event by the webhook's dialect, which is deterministic: every attempt of a delivery sends the same bytes. */
             requestBody: string;
+        };
+        ReplayDryRun: {
+            /** @enum {boolean} */
+            dryRun: true;
+            /** @description Deliveries a replay with these parameters would restart now. */
+            matched: number;
+            /**
+             * Format: date-time
+             * @description The effective start: the one asked for, or the retention window's edge if that is later.
+             */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            statuses: ("failed" | "skipped" | "succeeded" | "cancelled")[];
+            /** @description Empty: every type. */
+            eventTypes: string[];
+        };
+        Replay: {
+            /** @example rpl_01JD2Z8Q3M4N5P6R7S8T9V0W1X */
+            id: string;
+            webhookId: string;
+            /**
+             * Format: date-time
+             * @description The effective start: the one asked for, or the retention window's edge if that is later.
+             */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            statuses: ("failed" | "skipped" | "succeeded" | "cancelled")[];
+            /** @description Empty: every type. */
+            eventTypes: string[];
+            /** @enum {string} */
+            status: "running" | "completed" | "cancelled";
+            /** @description Deliveries that matched when it started. */
+            matched: number;
+            /** @description Deliveries restarted so far, each as a new chain of attempts (like redeliver). Lower than matched at the end if some were pending, or gone, by the time the replay reached them. */
+            replayed: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        StartReplay: {
+            /**
+             * Format: date-time
+             * @description Replay deliveries of events created at or after this time (clamped to the account's retention window).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description …and before this time; now when absent.
+             */
+            until?: string;
+            /** @description `["failed"]` when absent; `"all"`: every status but pending. Pending deliveries are being attempted already and are never taken. */
+            statuses?: ("failed" | "skipped" | "succeeded" | "cancelled")[] | "all";
+            /** @description Only events of these types; all types when absent. */
+            eventTypes?: string[];
+            /** @description Only count what would be replayed; nothing is sent. */
+            dryRun?: boolean;
+        };
+        ReplayList: {
+            data: components["schemas"]["Replay"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
         };
         NoticeList: {
             data: components["schemas"]["Notice"][];
@@ -6407,7 +7413,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            action: "webhook.created" | "webhook.updated" | "webhook.secret_rotated" | "webhook.paused" | "webhook.disabled" | "webhook.enabled" | "webhook.deleted" | "event_type.created" | "event_types.imported" | "api_key.created" | "api_key.revoked" | "api_key.rotated" | "portal_session.created" | "portal_session.ended" | "delivery.redelivered";
+            action: "webhook.created" | "webhook.updated" | "webhook.secret_rotated" | "webhook.paused" | "webhook.disabled" | "webhook.enabled" | "webhook.deleted" | "event_type.created" | "event_types.imported" | "api_key.created" | "api_key.revoked" | "api_key.rotated" | "portal_session.created" | "portal_session.ended" | "delivery.redelivered" | "account.retention_changed" | "replay.started" | "replay.cancelled";
             target: {
                 /** @enum {string} */
                 type: "webhook" | "event_type" | "api_key" | "portal_session" | "delivery" | "account";

@@ -3,6 +3,7 @@ import type { Context } from "../client";
 import { List } from "../list";
 import { AccountApiKeys } from "./keys";
 import type {
+  Account,
   AttemptDetail,
   BodyOf,
   CreateAccount,
@@ -16,6 +17,7 @@ import type {
   ImportEventTypeCatalog,
   ImportEventTypeCatalogResult,
   IssuedApiKey,
+  UpdateAccount,
 } from "../types";
 
 export class DeliveriesResource {
@@ -78,6 +80,15 @@ export class AccountsResource {
 
   create(body: CreateAccount): Promise<CreatedAccount> {
     return unwrap(this.ctx.api.POST("/v1/accounts", { body }));
+  }
+
+  get(accountId: string): Promise<Account> {
+    return unwrap(this.ctx.api.GET("/v1/accounts/{id}", { params: { path: { id: accountId } } }));
+  }
+
+  /** Its retention in days (at most the server's HOOKRELAY_RETENTION); null returns to the server's. */
+  update(accountId: string, body: UpdateAccount): Promise<Account> {
+    return unwrap(this.ctx.api.PATCH("/v1/accounts/{id}", { params: { path: { id: accountId } }, body }));
   }
 
   createKey(accountId: string, body: CreateApiKey = {}): Promise<IssuedApiKey> {

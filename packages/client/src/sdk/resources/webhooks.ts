@@ -6,6 +6,7 @@ import type {
   BodyOf,
   CreatedWebhook,
   CreateWebhook,
+  EnabledWebhook,
   ListAttemptsQuery,
   ListNoticesQuery,
   ListWebhooksQuery,
@@ -64,8 +65,8 @@ export class WebhooksResource {
     return unwrap(this.ctx.api.POST("/v1/webhooks/{id}/disable", { params: { path: { id } }, body }));
   }
 
-  /** Active again, after the handshake is re-run. */
-  enable(id: string): Promise<Webhook> {
+  /** Active again, after the handshake is re-run; `skippedWhileDisabled` offers what to replay (hr.replays.start). */
+  enable(id: string): Promise<EnabledWebhook> {
     return unwrap(this.ctx.api.POST("/v1/webhooks/{id}/enable", { params: { path: { id } } }));
   }
 

@@ -1,0 +1,145 @@
+import type { PoolClient } from "pg";
+import { idFloor, idTime, type IdPrefix } from "../lib/ids";
+import type { Sql } from "../lib/prisma";
+import { partitionName, rangeAround, rangesToCreate, type TimeRange } from "./plan";
+
+/**
+ * The time-partitioned tables (prisma/migrations/…partition_by_time), in the order their
+ * partitions are dropped: attempts, then deliveries, then events, so that at every moment a
+ * stored attempt has its delivery and a delivery its event.
+ */
+export const PARTITIONED: readonly { table: string; prefix: IdPrefix }[] = [
+  { table: "delivery_attempts", prefix: "dlv" },
+  { table: "deliveries", prefix: "dlv" },
+  { table: "events", prefix: "evt" },
+];
+
+/** Serializes partition DDL between processes (every worker runs the maintenance, and the API makes one on a miss). */
+const PARTITION_LOCK = "6872707400"; // "hrpt"
+
+export interface Partition extends TimeRange {
+  table: string;
+  name: string;
+  /** A DETACH … CONCURRENTLY that was interrupted: it must be finalized before the drop. */
+  detaching: boolean;
+}
+
+const BOUND = /FROM \('([^']+)'\) TO \('([^']+)'\)/;
+
+/** The partitions of the three tables, from the catalog. */
+export async function listPartitions(db: Pick<PoolClient, "query"> | Sql): Promise<Partition[]> {
+  const { rows } = await db.query<{ parent: string; name: string; bound: string; detaching: boolean }>(
+    `SELECT p.relname AS parent, c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, i.inhdetachpending AS detaching
+       FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid
+       JOIN pg_class p ON p.oid = i.inhparent
+      WHERE p.relname = ANY($1::text[]) AND p.relnamespace = current_schema()::regnamespace`,
+    [PARTITIONED.map((t) => t.table)],
+  );
+  return rows.flatMap((r) => {
+    const m = BOUND.exec(r.bound);
+    return m ? [{ table: r.parent, name: r.name, lo: idTime(m[1]!), hi: idTime(m[2]!), detaching: r.detaching }] : [];
+  });
+}
+
+export interface EnsureOptions {
+  /** Instants that must have a partition (the current time; events a clock in the past or future made). */
+  at: readonly number[];
+  widthMs: number;
+  /** How many widths past the latest of `at` to make ahead. */
+  ahead: number;
+}
+
+/**
+ * Makes what is missing, in one transaction under a lock: the ranges from the current one to
+ * `ahead` widths on, one around each other instant asked for, and any range one table has and
+ * another lacks. Each is made as a plain table and then attached, which locks the parent in SHARE
+ * UPDATE EXCLUSIVE mode only (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE and stop
+ * ingestion meanwhile). Answers the ranges made.
+ */
+export async function ensurePartitions(sql: Sql, opts: EnsureOptions): Promise<TimeRange[]> {
+  const client = await sql.connect();
+  // A checked-out client's errors are the caller's to hear (see src/operational/store.ts).
+  const onError = () => undefined;
+  client.on("error", onError);
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [PARTITION_LOCK]);
+    const existing = await listPartitions(client);
+    const made = planMissing(existing, opts);
+    for (const { table, range } of made) await attachNew(client, table, range);
+    await client.query("COMMIT");
+    return distinctRanges(made.map((m) => m.range));
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.off("error", onError);
+    client.release();
+  }
+}
+
+/** Per table, what to make: the union of every table's ranges and the ones asked for, less what the table has. */
+export function planMissing(existing: readonly Partition[], opts: EnsureOptions): { table: string; range: TimeRange }[] {
+  const all = distinctRanges(existing);
+  const wanted: TimeRange[] = [...all];
+  const now = Math.max(...opts.at);
+  for (const r of rangesToCreate(wanted, now, opts.widthMs, opts.ahead)) wanted.push(r);
+  for (const ms of opts.at) {
+    if (!wanted.some((r) => r.lo <= ms && ms < r.hi)) wanted.push(rangeAround(ms, opts.widthMs, wanted));
+  }
+  return PARTITIONED.flatMap(({ table }) =>
+    distinctRanges(wanted)
+      .filter((r) => !existing.some((p) => p.table === table && p.lo === r.lo && p.hi === r.hi))
+      .map((range) => ({ table, range })),
+  );
+}
+
+/** Each range once, oldest first (the three tables list the same ones). */
+export function distinctRanges(ranges: readonly TimeRange[]): TimeRange[] {
+  const seen = new Map<string, TimeRange>();
+  for (const r of ranges) seen.set(`${r.lo}:${r.hi}`, { lo: r.lo, hi: r.hi });
+  return [...seen.values()].sort((a, b) => a.lo - b.lo);
+}
+
+async function attachNew(client: PoolClient, table: string, range: TimeRange): Promise<void> {
+  const prefix = PARTITIONED.find((t) => t.table === table)!.prefix;
+  const name = partitionName(table, range.lo);
+  await client.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS)`);
+  // The parent's indexes, primary key and foreign keys are made on the (empty) table as it attaches.
+  await client.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${idFloor(prefix, range.lo)}') TO ('${idFloor(prefix, range.hi)}')`);
+}
+
+/** Postgres's answer to a row no partition takes (SQLSTATE 23514, "no partition of relation … found for row"). */
+export function isMissingPartition(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === "23514" && typeof e.message === "string" && e.message.includes("no partition of relation");
+}
+
+/**
+ * Runs `write`; if a row found no partition (a clock far from the ones maintenance planned
+ * for, or maintenance not yet run), makes the partitions around `times` and runs it once more.
+ */
+export async function withPartitionsFor<T>(sql: Sql, times: () => readonly number[], widthMs: number, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isMissingPartition(err)) throw err;
+    await ensurePartitions(sql, { at: times(), widthMs, ahead: 1 });
+    return write();
+  }
+}
+
+/**
+ * Removes one range's partitions from all three tables. DETACH … CONCURRENTLY takes no lock that
+ * stops reads or writes of the other partitions (it waits for the queries that may still see
+ * this one instead); the DROP then touches only the detached table. Cannot run in a transaction.
+ */
+export async function dropRange(sql: Sql, range: TimeRange, existing: readonly Partition[]): Promise<void> {
+  for (const { table } of PARTITIONED) {
+    const p = existing.find((x) => x.table === table && x.lo === range.lo && x.hi === range.hi);
+    if (!p) continue;
+    await sql.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name} ${p.detaching ? "FINALIZE" : "CONCURRENTLY"}`);
+    await sql.query(`DROP TABLE ${p.name}`);
+  }
+}
