@@ -94,7 +94,7 @@ export const replay: Scenario = {
       });
       const p99b = Number(before.row["p99 ms"]);
       const p99d = Number(duringStep.row["p99 ms"]);
-      notes.push(`live p99 during ÷ before: ${p99b > 0 ? round1((p99d / p99b) * 100) / 100 : "-"} (target ≤ 2)`);
+      notes.push(`live p99 during ÷ before: ${p99b > 0 ? Math.round((p99d / p99b) * 100) / 100 : "-"} (target ≤ 2)`);
       notes.push(`at ${perSecReplayed}/s all ${r0.matched.toLocaleString("en")} would take ${perSecReplayed > 0 ? round1(r0.matched / perSecReplayed / 60) : "-"} min; the replay was cancelled after the window`);
       notes.push(`live load: another account, ${RATE} events/s × ${LIVE_WEBHOOKS} webhooks over HTTP, open loop; settings: ${stack.settings.HOOKRELAY_REPLAY_RATE ?? "HOOKRELAY_REPLAY_RATE default (100/s)"}, in-flight bound default`);
     } finally {

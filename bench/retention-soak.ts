@@ -121,7 +121,12 @@ export const retentionSoak: Scenario = {
     const last = samples.filter((s) => s.t >= samples[samples.length - 1]!.t - windowS);
     const mean = (xs: Sample[], f: (s: Sample) => number) => (xs.length ? xs.reduce((a, s) => a + f(s), 0) / xs.length : NaN);
     const ratio = (f: (s: Sample) => number) => Math.round((mean(last, f) / mean(first, f)) * 100) / 100;
+    // The window before the last one: flat means these two agree (the first one holds the ramp-up).
+    const end = samples[samples.length - 1]!.t;
+    const prev = samples.filter((s) => s.t >= end - 2 * windowS && s.t < end - windowS);
+    const flat = Math.round((mean(last, data) / mean(prev, data)) * 100) / 100;
     const notes = [
+      `data, last ${windowS} s ÷ the ${windowS} s before them: ${flat}`,
       `last ${windowS} s ÷ first ${windowS} s (means of the samples): data ${ratio(data)}, database ${ratio((s) => s.db)}, attempts ${ratio((s) => s.attempts)}, idempotency_keys ${ratio((s) => s.keys)}`,
       `peak data ${round1(Math.max(...samples.map(data)) / MiB)} MB; after the first 2 minutes: min ${round1(Math.min(...samples.filter((s) => s.t >= 120).map(data)) / MiB)} MB, max ${round1(Math.max(...samples.filter((s) => s.t >= 120).map(data)) / MiB)} MB`,
       `events sent ${sent.sent}, accepted ${sent.accepted}, rejected ${sent.rejected}, failed ${sent.errors}; one in ${KEYED_EVERY} with an idempotency key${errorKinds.size > 0 ? `; failures: ${[...errorKinds].map(([m, n]) => `${n}× ${m}`).join("; ")}` : ""}`,

@@ -130,16 +130,71 @@ export async function withPartitionsFor<T>(sql: Sql, times: () => readonly numbe
   }
 }
 
+/** How long a drop's DDL waits for a lock before it lets go and tries again. */
+const DDL_LOCK_TIMEOUT_MS = 200;
+const DDL_TRIES = 10;
+const DDL_RETRY_PAUSE_MS = 300;
+
+/** Postgres gave up a lock wait: lock_timeout (55P03) or the deadlock detector (40P01). */
+function isLockConflict(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === "55P03" || code === "40P01";
+}
+
 /**
  * Removes one range's partitions from all three tables. DETACH … CONCURRENTLY takes no lock that
  * stops reads or writes of the other partitions (it waits for the queries that may still see
  * this one instead); the DROP then touches only the detached table. Cannot run in a transaction.
+ *
+ * Under Postgres 15, a prepared statement's generic plan locks every partition of the tables it
+ * reads, this one included, so the detach's last step (ACCESS EXCLUSIVE on the partition) and
+ * live statements can wait on each other; the bench saw the deadlock detector end one such wait.
+ * Hence a short lock_timeout on the DDL's own connection: the detach lets go first (a live
+ * statement waits at most that long), and is tried again. A detach cut short stays "pending"
+ * (queries no longer see the partition) and is finished with FINALIZE.
  */
 export async function dropRange(sql: Sql, range: TimeRange, existing: readonly Partition[]): Promise<void> {
-  for (const { table } of PARTITIONED) {
-    const p = existing.find((x) => x.table === table && x.lo === range.lo && x.hi === range.hi);
-    if (!p) continue;
-    await sql.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name} ${p.detaching ? "FINALIZE" : "CONCURRENTLY"}`);
-    await sql.query(`DROP TABLE ${p.name}`);
+  const client = await sql.connect();
+  const onError = () => undefined;
+  client.on("error", onError);
+  let broken = false;
+  try {
+    await client.query(`SET lock_timeout = '${DDL_LOCK_TIMEOUT_MS}ms'`);
+    for (const { table } of PARTITIONED) {
+      const p = existing.find((x) => x.table === table && x.lo === range.lo && x.hi === range.hi);
+      if (!p) continue;
+      let detaching = p.detaching;
+      await withRetries(async () => {
+        const { rows } = await client.query<{ pending: boolean }>(
+          `SELECT i.inhdetachpending AS pending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
+          [p.name],
+        );
+        // Already detached by an earlier try whose answer was lost.
+        if (rows.length === 0) return;
+        detaching = detaching || rows[0]!.pending;
+        await client.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name} ${detaching ? "FINALIZE" : "CONCURRENTLY"}`);
+      });
+      await withRetries(() => client.query(`DROP TABLE IF EXISTS ${p.name}`));
+    }
+  } catch (err) {
+    broken = !isLockConflict(err);
+    throw err;
+  } finally {
+    client.off("error", onError);
+    if (!broken) await client.query("RESET lock_timeout").catch(() => (broken = true));
+    client.release(broken);
+  }
+}
+
+async function withRetries(step: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await step();
+      return;
+    } catch (err) {
+      if (!isLockConflict(err) || attempt >= DDL_TRIES) throw err;
+      await new Promise((r) => setTimeout(r, DDL_RETRY_PAUSE_MS * attempt));
+    }
   }
 }

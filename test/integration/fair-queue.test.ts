@@ -184,7 +184,8 @@ describe("the fair queue in Redis", () => {
       }
       expect(await redis.llen(`${bull}:wait`)).toBe(model.waitLength);
     }
-  });
+    // Thousands of Redis round trips: 20-25 s on a machine at load 6, past jest's default 30 s when busier.
+  }, 120_000);
 
   it("serves accounts in turn, then each account's webhooks in turn, whatever each has waiting", async () => {
     const { fair, clock } = setup(100, 1_000);

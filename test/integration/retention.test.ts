@@ -98,6 +98,45 @@ describe("retention", () => {
     expect(await exists(app, recent)).toEqual({ e: true, d: true, a: true });
   });
 
+  it("waits out a reader holding an expiring partition: lets go of its lock, tries again, finishes the detach", async () => {
+    app = await startTestApp({ HOOKRELAY_RETENTION: "30d" });
+    const a = await app.newAccount();
+    const w = { accountId: a.accountId, webhookId: (await aWebhook(app, a.apiKey)).id };
+    const old = await seedAt(app, w, 40 * DAY, "failed");
+    const name = (await listPartitions(app.container.sql)).find((p) => p.table === "deliveries" && p.lo <= Date.now() - 40 * DAY && Date.now() - 40 * DAY < p.hi)!.name;
+    // A long transaction that has read the partition: the detach's last step cannot lock it meanwhile.
+    const reader = await app.container.sql.connect();
+    await reader.query("BEGIN");
+    await reader.query(`SELECT count(*) FROM ${name}`);
+    const pass = app.container.retention.pass();
+    // Meanwhile a live statement runs again and again on its generic plan: it is never held
+    // behind the detach waiting for the reader.
+    const slowest = { ms: 0 };
+    const live = (async () => {
+      const until = Date.now() + 1_500;
+      while (Date.now() < until) {
+        const t0 = Date.now();
+        await app.container.sql.query({ name: "retention_test_live", text: "SELECT status FROM deliveries WHERE id = $1", values: [old.deliveryId] });
+        slowest.ms = Math.max(slowest.ms, Date.now() - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await live;
+    const { rows: pending } = await app.container.sql.query<{ pending: boolean }>(
+      "SELECT i.inhdetachpending AS pending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = $1",
+      [name],
+    );
+    await reader.query("COMMIT");
+    reader.release();
+    const report = await pass;
+    // It had been detached halfway (queries no longer saw it) and was finished afterwards.
+    expect(pending).toEqual([{ pending: true }]);
+    expect(slowest.ms).toBeLessThan(1_000);
+    expect(report.dropped).toHaveLength(1);
+    expect(await exists(app, old)).toEqual({ e: false, d: false, a: false });
+    expect((await listPartitions(app.container.sql)).some((p) => p.name === name)).toBe(false);
+  });
+
   it("lets the operator set an account's retention, never past the global one", async () => {
     app = await startTestApp({ HOOKRELAY_RETENTION: "30d" });
     const a = await app.newAccount();
