@@ -77,7 +77,11 @@ describe("Prometheus metrics", () => {
     const failing = await aWebhook(app, key, { token: TOKEN });
     failing.receiver.respond = answer(500);
     const gone = await aWebhook(app, key, { token: TOKEN });
-    gone.receiver.respond = answer(410);
+    // Its 410 (which disables it) waits until all N events are in: an event committed after the
+    // disable would make no delivery for it, and the counts below would depend on the race.
+    let allEmitted!: () => void;
+    const emitted = new Promise<void>((resolve) => (allEmitted = resolve));
+    gone.receiver.respond = (req, res) => void emitted.then(() => answer(410)(req, res));
     // Registered (its handshake answered), then unreachable: every attempt is refused by the OS.
     const unreachable = await aWebhook(app, key, { token: TOKEN });
     await unreachable.receiver.close();
@@ -87,6 +91,7 @@ describe("Prometheus metrics", () => {
 
     const N = 5;
     const accepted = await emit(N);
+    allEmitted();
     expect(accepted.map((r) => r.status)).toEqual(Array(N).fill(202));
     await settled();
     const after = await scrape(metricsUrl);
