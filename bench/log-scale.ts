@@ -1,4 +1,4 @@
-import { ApiClient, apiUrlsFor, setupAccount } from "../harness/api-client";
+import { ApiClient, apiUrlsFor, setupAccount, timeGets } from "../harness/api-client";
 import { startStack } from "../harness/stack";
 import { nowMs, round1, summarize } from "../harness/stats";
 import { DAY_MS, partitionedBytes, seedLog, settleLog, type LogShape } from "./log-seed";
@@ -27,18 +27,6 @@ export function logScaleSizes(ctx: BenchContext): number[] {
 }
 
 export const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
-
-async function timeGets(client: ApiClient, path: () => string, samples: number): Promise<{ ms: number[]; status: Set<number> }> {
-  const ms: number[] = [];
-  const status = new Set<number>();
-  for (let i = 0; i < samples + 3; i++) {
-    const started = nowMs();
-    const res = await client.get(path());
-    if (i >= 3) ms.push(nowMs() - started);
-    status.add(res.status);
-  }
-  return { ms, status };
-}
 
 export const logScale: Scenario = {
   name: "log-scale",

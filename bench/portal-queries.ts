@@ -1,4 +1,4 @@
-import { ApiClient, apiUrlsFor, setupAccount } from "../harness/api-client";
+import { ApiClient, apiUrlsFor, setupAccount, timeGets } from "../harness/api-client";
 import { startStack } from "../harness/stack";
 import { nowMs, round1, summarize } from "../harness/stats";
 import { seedLog, settleLog } from "./log-seed";
@@ -13,18 +13,6 @@ import type { BenchContext, Cell, Scenario, ScenarioResult } from "./types";
  */
 const DAY_MS = 86_400_000;
 const SAMPLES = 60;
-
-async function timeGets(client: ApiClient, path: () => string, samples: number): Promise<{ ms: number[]; status: Set<number> }> {
-  const ms: number[] = [];
-  const status = new Set<number>();
-  for (let i = 0; i < samples + 3; i++) {
-    const started = nowMs();
-    const res = await client.get(path());
-    if (i >= 3) ms.push(nowMs() - started);
-    status.add(res.status);
-  }
-  return { ms, status };
-}
 
 export const portalQueries: Scenario = {
   name: "portal-queries",

@@ -69,6 +69,19 @@ async function expect(status: number, call: Promise<ApiResult>, what: string): P
 }
 
 /** A fresh account with `urls.length` webhooks (one per url) subscribed to EVENT_TYPE; returns its key. */
+/** `samples` timed GETs of `path()` one after another, after 3 unmeasured ones (warm connections and plans); every status seen. */
+export async function timeGets(client: ApiClient, path: () => string, samples: number): Promise<{ ms: number[]; status: Set<number> }> {
+  const ms: number[] = [];
+  const status = new Set<number>();
+  for (let i = 0; i < samples + 3; i++) {
+    const started = nowMs();
+    const res = await client.get(path());
+    if (i >= 3) ms.push(nowMs() - started);
+    status.add(res.status);
+  }
+  return { ms, status };
+}
+
 export async function setupAccount(admin: ApiClient, name: string, urls: string[]): Promise<{ accountId: string; apiKey: string; webhookIds: string[] }> {
   const created = (await expect(201, admin.post("/v1/accounts", { name }), "create account")).body as {
     account: { id: string };

@@ -7,7 +7,7 @@ import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { conflict, notFound, unprocessable } from "../lib/errors";
 import { isWellFormedId } from "../lib/ids";
 import type { Db, Sql } from "../lib/prisma";
-import { inTransaction } from "../operational/store";
+import { inTransaction } from "../lib/connection";
 import { takeRetentionShareLock } from "../retention/lock";
 import { restartDeliveries, toQueue } from "./restart";
 import { dialectFor } from "../dialects/registry";

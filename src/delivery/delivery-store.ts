@@ -1,4 +1,4 @@
-import { idFloor, idTime, isWellFormedId, newId } from "../lib/ids";
+import { idFloor, idTime, isWellFormedId, LEGACY_DELIVERY_LAG_MS, newId } from "../lib/ids";
 import type { PoolClient } from "pg";
 import { preparedStatement, type Sql } from "../lib/prisma";
 
@@ -96,11 +96,6 @@ export function idSpan(ids: readonly string[]): [string, string] {
   return [lo, hi];
 }
 
-/**
- * A delivery's event has its time (src/lib/ids.ts, deliveryIdFor); one stored before that
- * rule may be a little older, hence the hour of margin below.
- */
-const LEGACY_EVENT_MARGIN_MS = 3_600_000;
 
 /** The deliveries (with event and webhook) among `ids`; a missing id has no entry. */
 export async function loadForAttempts(sql: Sql, asked: string[]): Promise<Map<string, DeliveryForAttempt>> {
@@ -108,7 +103,7 @@ export async function loadForAttempts(sql: Sql, asked: string[]): Promise<Map<st
   const ids = asked.filter((id) => isWellFormedId(id, "dlv"));
   if (ids.length === 0) return new Map();
   const [lo, hi] = idSpan(ids);
-  const events = [idFloor("evt", idTime(lo) - LEGACY_EVENT_MARGIN_MS), idFloor("evt", idTime(hi) + 1)];
+  const events = [idFloor("evt", idTime(lo) - LEGACY_DELIVERY_LAG_MS), idFloor("evt", idTime(hi) + 1)];
   const { rows } = await LOAD(sql, [ids, lo, hi, ...events]);
   return new Map(rows.map((r) => [r.id, toDelivery(r)]));
 }

@@ -1,7 +1,7 @@
 import { deliveryDto } from "../delivery/deliveries-service";
 import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { notFound } from "../lib/errors";
-import { idFloor, idTime, isWellFormedId } from "../lib/ids";
+import { idFloor, idTime, isWellFormedId, LEGACY_DELIVERY_LAG_MS } from "../lib/ids";
 import type { Db } from "../lib/prisma";
 import type { ListEventsFilter } from "./schemas";
 
@@ -39,7 +39,7 @@ export function createEventLog(deps: { db: Db }) {
       // Its deliveries carry its time (deliveryIdFor); one made before that rule, a little later.
       const t = idTime(id);
       const deliveries = await db.delivery.findMany({
-        where: { eventId: id, id: { gte: idFloor("dlv", t), lt: idFloor("dlv", t + 3_600_000) } },
+        where: { eventId: id, id: { gte: idFloor("dlv", t), lt: idFloor("dlv", t + LEGACY_DELIVERY_LAG_MS) } },
         orderBy: { id: "asc" },
       });
       return {

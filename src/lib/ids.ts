@@ -52,6 +52,13 @@ export function deliveryIdFor(eventId: string): string {
   return newId("dlv", idTime(eventId));
 }
 
+/**
+ * How much later than its event's a delivery's id may be, for deliveries stored before
+ * deliveryIdFor (their ids took the clock a moment after the event's): the margin of every
+ * search for an event's deliveries, or a delivery's event, by id range.
+ */
+export const LEGACY_DELIVERY_LAG_MS = 3_600_000;
+
 let lastMs = -1;
 const lastDigits: number[] = new Array<number>(16).fill(0);
 

@@ -5,7 +5,7 @@ import { startPeriodic } from "../lib/periodic";
 import type { Sql } from "../lib/prisma";
 import type { EnqueueDeliveries } from "../events/service";
 import type { Metrics } from "../metrics/metrics";
-import { inTransaction } from "./store";
+import { inTransaction } from "../lib/connection";
 
 /**
  * The outbox relay: turns operational events written with their state change (store.ts, and

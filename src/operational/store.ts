@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { inTransaction } from "../lib/connection";
 import { SYSTEM_AUDIT } from "../audit/actor";
 import { writeAuditSql } from "../audit/store";
 import { newId } from "../lib/ids";
@@ -29,30 +30,6 @@ export async function insertNotice(client: PoolClient, n: Notice, at: Date): Pro
   const id = newId("evt", at.getTime());
   await client.query(INSERT_NOTICE, [id, n.accountId, n.type, JSON.stringify(n.data), n.webhookId, at]);
   return id;
-}
-
-/** Runs `work` in a transaction on one pooled connection. */
-export async function inTransaction<T>(sql: Sql, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await sql.connect();
-  // pg-pool listens for errors only on idle clients: a checked-out one that Postgres drops
-  // between two queries (a restart's "terminating connection", 57P01) emits 'error' with no
-  // listener, which kills the process. Caught here, the next query fails instead, the
-  // transaction is abandoned like any other failure, and the broken connection is discarded.
-  let broken: Error | undefined;
-  const onError = (err: Error) => (broken = err);
-  client.on("error", onError);
-  try {
-    await client.query("BEGIN");
-    const out = await work(client);
-    await client.query("COMMIT");
-    return out;
-  } catch (err) {
-    if (!broken) await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.off("error", onError);
-    client.release(broken);
-  }
 }
 
 export interface FailureSettlement {

@@ -5,7 +5,7 @@ import type { Logger } from "../lib/logger";
 import { startPeriodic } from "../lib/periodic";
 import type { Sql } from "../lib/prisma";
 import type { Metrics } from "../metrics/metrics";
-import { inTransaction } from "../operational/store";
+import { inTransaction } from "../lib/connection";
 import { takeRetentionShareLock } from "../retention/lock";
 import type { FairQueue } from "../scheduler/fair-queue";
 import { batchAllowance, batchGapMs, type Pace } from "./policy";

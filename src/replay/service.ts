@@ -5,7 +5,7 @@ import { decodeTimeCursor, timePage } from "../lib/cursor";
 import { AppError, conflict, notFound, unprocessable } from "../lib/errors";
 import { idTime, isWellFormedId, newId } from "../lib/ids";
 import type { Sql } from "../lib/prisma";
-import { inTransaction } from "../operational/store";
+import { inTransaction } from "../lib/connection";
 import { accountKeepMs } from "../retention/plan";
 import { asksForRunning, effectiveRange, eventTypesOf, statusesOf, type ReplayFilter } from "./policy";
 import type { ReplayDryRunDto, ReplayDto, SkippedWhileDisabledDto, StartReplayInput } from "./schemas";

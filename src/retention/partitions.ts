@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { inTransaction, withConnection } from "../lib/connection";
 import { idFloor, idTime, type IdPrefix } from "../lib/ids";
 import type { Sql } from "../lib/prisma";
 import { partitionName, rangeAround, rangesToCreate, type TimeRange } from "./plan";
@@ -57,26 +58,13 @@ export interface EnsureOptions {
  * UPDATE EXCLUSIVE mode only (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE and stop
  * ingestion meanwhile). Answers the ranges made.
  */
-export async function ensurePartitions(sql: Sql, opts: EnsureOptions): Promise<TimeRange[]> {
-  const client = await sql.connect();
-  // A checked-out client's errors are the caller's to hear (see src/operational/store.ts).
-  const onError = () => undefined;
-  client.on("error", onError);
-  try {
-    await client.query("BEGIN");
+export function ensurePartitions(sql: Sql, opts: EnsureOptions): Promise<TimeRange[]> {
+  return inTransaction(sql, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [PARTITION_LOCK]);
-    const existing = await listPartitions(client);
-    const made = planMissing(existing, opts);
+    const made = planMissing(await listPartitions(client), opts);
     for (const { table, range } of made) await attachNew(client, table, range);
-    await client.query("COMMIT");
     return distinctRanges(made.map((m) => m.range));
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.off("error", onError);
-    client.release();
-  }
+  });
 }
 
 /** Per table, what to make: the union of every table's ranges and the ones asked for, less what the table has. */
@@ -153,38 +141,26 @@ function isLockConflict(err: unknown): boolean {
  * statement waits at most that long), and is tried again. A detach cut short stays "pending"
  * (queries no longer see the partition) and is finished with FINALIZE.
  */
-export async function dropRange(sql: Sql, range: TimeRange, existing: readonly Partition[]): Promise<void> {
-  const client = await sql.connect();
-  const onError = () => undefined;
-  client.on("error", onError);
-  let broken = false;
-  try {
+export function dropRange(sql: Sql, range: TimeRange, existing: readonly Partition[]): Promise<void> {
+  return withConnection(sql, async (client) => {
     await client.query(`SET lock_timeout = '${DDL_LOCK_TIMEOUT_MS}ms'`);
-    for (const { table } of PARTITIONED) {
-      const p = existing.find((x) => x.table === table && x.lo === range.lo && x.hi === range.hi);
-      if (!p) continue;
-      let detaching = p.detaching;
-      await withRetries(async () => {
-        const { rows } = await client.query<{ pending: boolean }>(
-          `SELECT i.inhdetachpending AS pending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
-          [p.name],
-        );
-        // Already detached by an earlier try whose answer was lost.
-        if (rows.length === 0) return;
-        detaching = detaching || rows[0]!.pending;
-        await client.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name} ${detaching ? "FINALIZE" : "CONCURRENTLY"}`);
-      });
-      await withRetries(() => client.query(`DROP TABLE IF EXISTS ${p.name}`));
+    try {
+      for (const { table } of PARTITIONED) {
+        const p = existing.find((x) => x.table === table && x.lo === range.lo && x.hi === range.hi);
+        if (!p) continue;
+        await withRetries(async () => {
+          // As it stands now: an earlier try may have detached it halfway, or whole.
+          const now = (await listPartitions(client)).find((x) => x.name === p.name);
+          if (!now) return;
+          await client.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name} ${now.detaching ? "FINALIZE" : "CONCURRENTLY"}`);
+        });
+        await withRetries(() => client.query(`DROP TABLE IF EXISTS ${p.name}`));
+      }
+    } finally {
+      // The connection goes back to the pool: nobody else's statements get this timeout.
+      await client.query("RESET lock_timeout").catch(() => undefined);
     }
-  } catch (err) {
-    broken = !isLockConflict(err);
-    throw err;
-  } finally {
-    client.off("error", onError);
-    if (!broken) await client.query("RESET lock_timeout").catch(() => (broken = true));
-    client.release(broken);
-  }
+  });
 }
 
 async function withRetries(step: () => Promise<unknown>): Promise<void> {

@@ -1,3 +1,4 @@
+import { withConnection } from "../lib/connection";
 import { idFloor } from "../lib/ids";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
@@ -45,7 +46,7 @@ export function createRetention(deps: RetentionDeps) {
       "SELECT id, retention_days FROM accounts WHERE retention_days IS NOT NULL",
     );
     const keepMs = settings.retentionMs;
-    const { dropped, keptForPending } = await dropExpired(now, keepMs);
+    const { dropped, keptForPending, partitions } = await dropExpired(now, keepMs);
 
     const trimmed: TrimCounts = {};
     const add = (t: TrimCounts) => {
@@ -63,7 +64,8 @@ export function createRetention(deps: RetentionDeps) {
     add({ webhooks: await deps.purgeDeletedWebhooks(sql, cutoff, 1_000) });
 
     const report = { made, dropped, keptForPending, trimmed, tookMs: Date.now() - started };
-    const ends = (await listPartitions(sql)).filter((p) => p.table === "events").map((p) => p.hi);
+    // Drops take only ranges long past, so the list read before them still says how far ahead the partitions reach.
+    const ends = partitions.filter((p) => p.table === "events").map((p) => p.hi);
     const reach = ends.length > 0 ? Math.max(...ends) : now;
     deps.metrics?.retentionPass({
       seconds: report.tookMs / 1000,
@@ -88,29 +90,26 @@ export function createRetention(deps: RetentionDeps) {
   async function dropExpired(now: number, keepMs: number) {
     const dropped: TimeRange[] = [];
     const keptForPending: TimeRange[] = [];
-    const parts = await listPartitions(sql);
-    const candidates = rangesPastRetention(distinctRanges(parts), now, keepMs);
-    if (candidates.length === 0) return { dropped, keptForPending };
-    const lock = await sql.connect();
-    const onError = () => undefined;
-    lock.on("error", onError);
-    try {
+    const partitions = await listPartitions(sql);
+    const candidates = rangesPastRetention(distinctRanges(partitions), now, keepMs);
+    if (candidates.length === 0) return { dropped, keptForPending, partitions };
+    await withConnection(sql, async (lock) => {
       await lock.query("SELECT pg_advisory_lock($1)", [RETENTION_LOCK.toString()]);
-      for (const range of candidates) {
-        const deliveries = parts.find((p) => p.table === "deliveries" && p.lo === range.lo && p.hi === range.hi);
-        if (deliveries && (await hasPending(deliveries))) {
-          keptForPending.push(range);
-          continue;
+      try {
+        for (const range of candidates) {
+          const deliveries = partitions.find((p) => p.table === "deliveries" && p.lo === range.lo && p.hi === range.hi);
+          if (deliveries && (await hasPending(deliveries))) {
+            keptForPending.push(range);
+            continue;
+          }
+          await dropRange(sql, range, partitions);
+          dropped.push(range);
         }
-        await dropRange(sql, range, parts);
-        dropped.push(range);
+      } finally {
+        await lock.query("SELECT pg_advisory_unlock($1)", [RETENTION_LOCK.toString()]).catch(() => undefined);
       }
-    } finally {
-      await lock.query("SELECT pg_advisory_unlock($1)", [RETENTION_LOCK.toString()]).catch(() => undefined);
-      lock.off("error", onError);
-      lock.release();
-    }
-    return { dropped, keptForPending };
+    });
+    return { dropped, keptForPending, partitions };
   }
 
   /** One index probe (status, next_attempt_at) of that partition alone. */

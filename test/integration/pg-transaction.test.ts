@@ -1,5 +1,5 @@
 import { Client } from "pg";
-import { inTransaction } from "../../src/operational/store";
+import { inTransaction } from "../../src/lib/connection";
 import { createDatabase, type Database } from "../../src/lib/prisma";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
